@@ -1,0 +1,224 @@
+package shoal
+
+import (
+	"context"
+	"iter"
+	"sync"
+	"sync/atomic"
+
+	"github.com/shoal-go/shoal/internal/sched"
+)
+
+// Future is the pending result of one task, from Go or Submit. All its
+// methods are safe for concurrent use. The zero value is not usable.
+//
+// A task that waits on a Future (Get, Wait, Gather, AsCompleted) from inside
+// a pool task does not hold its slot while it waits: if the awaited task is
+// still queued it runs it right there, and otherwise it lends its slot to
+// other work until the result is ready.
+type Future[T any] struct {
+	done atomic.Bool
+	mu   sync.Mutex
+	ch   chan struct{} // made by the first caller of Done or a blocking Get
+	cbs  []func()      // run once, on completion
+	val  T
+	err  error
+	task futureTask // the task that completes it; nil for a failed submission
+}
+
+// futureTask is the task behind a future, as the future needs it.
+type futureTask interface {
+	// runInline runs the task on the calling goroutine, which holds w's
+	// slot, if the task has not started yet. It reports whether it ran.
+	runInline(w *sched.Worker) bool
+	// cancel stops the task from starting, or cancels its context.
+	cancel()
+}
+
+// complete sets the result once; later calls do nothing.
+func (f *Future[T]) complete(v T, err error) {
+	f.mu.Lock()
+	if f.done.Load() {
+		f.mu.Unlock()
+		return
+	}
+	f.val, f.err = v, err
+	f.done.Store(true)
+	ch, cbs := f.ch, f.cbs
+	f.cbs = nil
+	f.mu.Unlock()
+	if ch != nil {
+		close(ch)
+	}
+	for _, cb := range cbs {
+		cb()
+	}
+}
+
+// onDone calls cb once f is done: now, if it already is.
+func (f *Future[T]) onDone(cb func()) {
+	f.mu.Lock()
+	if !f.done.Load() {
+		f.cbs = append(f.cbs, cb)
+		f.mu.Unlock()
+		return
+	}
+	f.mu.Unlock()
+	cb()
+}
+
+// Ready reports whether the result is available. It never blocks.
+func (f *Future[T]) Ready() bool { return f.done.Load() }
+
+// Done returns a channel that is closed when the result is available, for
+// use in select statements. The first call allocates the channel.
+func (f *Future[T]) Done() <-chan struct{} {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.ch == nil {
+		f.ch = make(chan struct{})
+		if f.done.Load() {
+			close(f.ch)
+		}
+	}
+	return f.ch
+}
+
+// Err returns nil while the task is pending, and the task's error once it
+// is done (nil on success), like context.Context.Err.
+func (f *Future[T]) Err() error {
+	if !f.done.Load() {
+		return nil
+	}
+	return f.err
+}
+
+// Get waits for the task and returns its result and error. A task that
+// panicked returns a *PanicError. If ctx is done first, Get returns ctx's
+// error and the task goes on: use Cancel to stop it.
+func (f *Future[T]) Get(ctx context.Context) (T, error) {
+	if err := f.Wait(ctx); err != nil {
+		var zero T
+		return zero, err
+	}
+	return f.val, f.err
+}
+
+// Wait waits for the task like Get and returns only the error: the task's,
+// or ctx's if ctx is done first.
+func (f *Future[T]) Wait(ctx context.Context) error {
+	if f.done.Load() {
+		return f.err
+	}
+	w := workerFrom(ctx)
+	if w != nil && f.task != nil && f.task.runInline(w) && f.done.Load() {
+		return f.err
+	}
+	if err := waitFor(ctx, w, f.Done()); err != nil {
+		return err
+	}
+	return f.err
+}
+
+// Cancel cancels the task: a task that has not started never runs, a
+// running one sees its context cancelled. Either way the future completes
+// at once with context.Canceled, unless it was already done, in which case
+// Cancel does nothing.
+func (f *Future[T]) Cancel() {
+	if f.done.Load() {
+		return
+	}
+	if f.task != nil {
+		f.task.cancel()
+	}
+	var zero T
+	f.complete(zero, context.Canceled)
+}
+
+// Gather waits for every future and returns their results in order. It
+// fails fast: as soon as any future fails, it returns a *TaskError naming
+// that future's index (the others go on; cancel them if they should not).
+// If ctx is done first it returns ctx's error.
+func Gather[T any](ctx context.Context, fs []*Future[T]) ([]T, error) {
+	for i := range completions(ctx, fs) {
+		if i < 0 {
+			return nil, ctx.Err()
+		}
+		if err := fs[i].err; err != nil {
+			return nil, &TaskError{Index: i, Err: err}
+		}
+	}
+	out := make([]T, len(fs))
+	for i, f := range fs {
+		out[i] = f.val
+	}
+	return out, nil
+}
+
+// AsCompleted yields the futures in the order they complete. It stops
+// early when ctx is done (check ctx.Err() after the loop). Breaking out of
+// the loop is safe and leaves the remaining futures running.
+func AsCompleted[T any](ctx context.Context, fs []*Future[T]) iter.Seq[*Future[T]] {
+	return func(yield func(*Future[T]) bool) {
+		for i := range completions(ctx, fs) {
+			if i < 0 || !yield(fs[i]) {
+				return
+			}
+		}
+	}
+}
+
+// completions yields the indices of fs as the futures complete, then -1 if
+// ctx ends the wait first. Futures that are already done come first, in
+// order, without allocating.
+func completions[T any](ctx context.Context, fs []*Future[T]) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		var pending []int
+		for i, f := range fs {
+			if f == nil {
+				panic("shoal: nil *Future")
+			}
+			if f.done.Load() {
+				if !yield(i) {
+					return
+				}
+			} else {
+				pending = append(pending, i)
+			}
+		}
+		if len(pending) == 0 {
+			return
+		}
+		w := workerFrom(ctx)
+		// Queued tasks of our own pool run here first, so a task that
+		// gathers its own sub-tasks needs no other goroutine.
+		ch := make(chan int, len(pending))
+		for _, i := range pending {
+			if f := fs[i]; w != nil && f.task != nil {
+				f.task.runInline(w)
+			}
+		}
+		for _, i := range pending {
+			fs[i].onDone(func() { ch <- i })
+		}
+		for range pending {
+			var i int
+			select {
+			case i = <-ch:
+			default:
+				lent := w.Block()
+				select {
+				case i = <-ch:
+				case <-ctx.Done():
+					i = -1
+				}
+				if lent {
+					w.Resume()
+				}
+			}
+			if !yield(i) || i < 0 {
+				return
+			}
+		}
+	}
+}

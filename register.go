@@ -1,0 +1,164 @@
+package shoal
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"reflect"
+	"regexp"
+	"runtime"
+	"strings"
+	"sync"
+)
+
+// RegisterOption configures Register.
+type RegisterOption func(*registration)
+
+// Name registers the function under name instead of its symbol name. A
+// stable name lets the function move or be renamed without breaking
+// running clusters.
+func Name(name string) RegisterOption { return func(r *registration) { r.name = name } }
+
+// registration is one registered function: its stable name, and a
+// fingerprint of its argument and result types that driver and workers
+// compare, so a task never runs against a different signature.
+type registration struct {
+	name        string
+	signature   string // the Go signature, for error messages
+	fingerprint string // hash of the deep structure of the argument and result types
+	fn          any
+}
+
+var registry struct {
+	sync.RWMutex
+	byName map[string]*registration
+	byCode map[uintptr]*registration
+}
+
+// closureName matches the symbols the compiler gives function literals
+// (pkg.F.func1, pkg.F.func1.2, pkg.init.func3, pkg.glob..func1) and method
+// values (pkg.T.M-fm).
+var closureName = regexp.MustCompile(`\.func\d+(\.\d+)*$|-fm$`)
+
+// Register makes fn callable by name on every executor, local or cluster.
+// Call it from an init function (or before any task uses fn) in every
+// binary that drives or serves a cluster. fn must be a top-level function;
+// Register panics — a bug in the program, not a run-time condition — if fn
+// is nil, a closure or a method value, or if the name is already taken.
+// It is safe for concurrent use.
+func Register[T, R any](fn func(context.Context, T) (R, error), opts ...RegisterOption) {
+	if fn == nil {
+		panic("shoal: Register with nil function")
+	}
+	code := reflect.ValueOf(fn).Pointer()
+	symbol := runtime.FuncForPC(code).Name()
+	if closureName.MatchString(symbol) {
+		panic(fmt.Sprintf("shoal: Register(%s): closures and method values cannot be registered; register a top-level function", symbol))
+	}
+	r := &registration{name: symbol, fn: fn}
+	for _, o := range opts {
+		if o != nil {
+			o(r)
+		}
+	}
+	if strings.TrimSpace(r.name) == "" {
+		panic(fmt.Sprintf("shoal: Register(%s): empty name", symbol))
+	}
+	ft := reflect.TypeOf(fn)
+	r.signature = ft.String()
+	r.fingerprint = fingerprint(ft.In(1), ft.Out(0))
+
+	registry.Lock()
+	defer registry.Unlock()
+	if registry.byName == nil {
+		registry.byName = map[string]*registration{}
+		registry.byCode = map[uintptr]*registration{}
+	}
+	if old, ok := registry.byName[r.name]; ok {
+		panic(fmt.Sprintf("shoal: Register: name %q is already registered (%s)", r.name, old.signature))
+	}
+	if old, ok := registry.byCode[code]; ok {
+		panic(fmt.Sprintf("shoal: Register(%s): already registered as %q", symbol, old.name))
+	}
+	registry.byName[r.name] = r
+	registry.byCode[code] = r
+}
+
+// lookupFunc returns the registration of fn, or ErrNotRegistered.
+func lookupFunc(fn any) (*registration, error) {
+	code := reflect.ValueOf(fn).Pointer()
+	registry.RLock()
+	r, ok := registry.byCode[code]
+	registry.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("%w: %s (call shoal.Register from an init function)", ErrNotRegistered, runtime.FuncForPC(code).Name())
+	}
+	return r, nil
+}
+
+// lookupName returns the function registered under name, or
+// ErrNotRegistered.
+func lookupName(name string) (*registration, error) {
+	registry.RLock()
+	r, ok := registry.byName[name]
+	registry.RUnlock()
+	if !ok {
+		return nil, fmt.Errorf("%w: no function named %q in this binary", ErrNotRegistered, name)
+	}
+	return r, nil
+}
+
+// fingerprint hashes the deep structure of the argument and result types:
+// field names, tags, element and key types, down to basic kinds. Two
+// builds agree on it exactly when a value encoded by one decodes the same
+// way in the other.
+func fingerprint(arg, res reflect.Type) string {
+	var b strings.Builder
+	seen := map[reflect.Type]bool{}
+	describe(&b, arg, seen)
+	b.WriteString(" -> ")
+	describe(&b, res, seen)
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:8])
+}
+
+func describe(b *strings.Builder, t reflect.Type, seen map[reflect.Type]bool) {
+	if t.Name() != "" {
+		b.WriteString(t.PkgPath())
+		b.WriteByte('.')
+		b.WriteString(t.Name())
+		if seen[t] {
+			return // a recursive type: described once already
+		}
+		seen[t] = true
+		b.WriteByte('=')
+	}
+	switch t.Kind() {
+	case reflect.Struct:
+		b.WriteString("struct{")
+		for i := range t.NumField() {
+			f := t.Field(i)
+			fmt.Fprintf(b, "%s %q ", f.Name, f.Tag)
+			describe(b, f.Type, seen)
+			b.WriteByte(';')
+		}
+		b.WriteByte('}')
+	case reflect.Pointer:
+		b.WriteByte('*')
+		describe(b, t.Elem(), seen)
+	case reflect.Slice:
+		b.WriteString("[]")
+		describe(b, t.Elem(), seen)
+	case reflect.Array:
+		fmt.Fprintf(b, "[%d]", t.Len())
+		describe(b, t.Elem(), seen)
+	case reflect.Map:
+		b.WriteString("map[")
+		describe(b, t.Key(), seen)
+		b.WriteByte(']')
+		describe(b, t.Elem(), seen)
+	default:
+		b.WriteString(t.Kind().String())
+	}
+}
