@@ -2,9 +2,6 @@ package shoal
 
 import (
 	"context"
-	"sync"
-	"sync/atomic"
-	"time"
 
 	"github.com/shoal-go/shoal/internal/sched"
 	"github.com/shoal-go/shoal/progress"
@@ -76,80 +73,4 @@ func (c *runCtx) Value(key any) any {
 		}
 	}
 	return c.Context.Value(key)
-}
-
-// taskCtx is the context of a submitted task. Creating a cancellable
-// context per task would cost an allocation and a lock on the parent, so
-// taskCtx makes its Done channel only when someone asks for it, and
-// Future.Cancel cancels it directly.
-type taskCtx struct {
-	parent context.Context
-	pool   *Pool
-	w      *sched.Worker // set by the goroutine that runs the task
-
-	err  atomic.Pointer[error] // set once by cancel
-	mu   sync.Mutex
-	done chan struct{}
-	stop func() bool // unregisters the AfterFunc on parent
-}
-
-func (c *taskCtx) Deadline() (time.Time, bool) { return c.parent.Deadline() }
-
-func (c *taskCtx) Done() <-chan struct{} {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.done == nil {
-		c.done = make(chan struct{})
-		if c.err.Load() != nil {
-			close(c.done)
-		} else if c.parent.Done() != nil {
-			c.stop = context.AfterFunc(c.parent, func() { c.cancel(c.parent.Err()) })
-		}
-	}
-	return c.done
-}
-
-func (c *taskCtx) Err() error {
-	if err := c.err.Load(); err != nil {
-		return *err
-	}
-	return c.parent.Err()
-}
-
-func (c *taskCtx) Value(key any) any {
-	switch key {
-	case executorKey{}:
-		return c.pool
-	case workerKey{}:
-		return c.w
-	}
-	return c.parent.Value(key)
-}
-
-func (c *taskCtx) cancel(err error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.err.Load() != nil {
-		return
-	}
-	c.err.Store(&err)
-	if c.done != nil {
-		close(c.done)
-	}
-	c.release()
-}
-
-// release drops the registration on the parent, if Done made one.
-// Called with c.mu held.
-func (c *taskCtx) release() {
-	if c.stop != nil {
-		c.stop()
-		c.stop = nil
-	}
-}
-
-func (c *taskCtx) finish() {
-	c.mu.Lock()
-	c.release()
-	c.mu.Unlock()
 }

@@ -17,13 +17,19 @@ import (
 // still queued it runs it right there, and otherwise it lends its slot to
 // other work until the result is ready.
 type Future[T any] struct {
-	done atomic.Bool
-	mu   sync.Mutex
-	ch   chan struct{} // made by the first caller of Done or a blocking Get
-	cbs  []func()      // run once, on completion
-	val  T
-	err  error
-	task futureTask // the task that completes it; nil for a failed submission
+	state atomic.Int32 // stateQueued … stateDone; the first two are the task's
+	mu    sync.Mutex
+	w     *waiters // made by the first caller of Done or onDone
+	val   T
+	err   error
+	task  futureTask // the task that completes it
+}
+
+// waiters are what a future made for those waiting on it: most futures
+// are done before anyone waits and never need them.
+type waiters struct {
+	ch  chan struct{}
+	cbs []func() // run once, on completion
 }
 
 // futureTask is the task behind a future, as the future needs it.
@@ -35,17 +41,32 @@ type futureTask interface {
 	cancel()
 }
 
+// A future's state. The task behind it moves it from queued to running
+// (or, cancelled first, to stopped); complete sets done, with the result.
+const (
+	stateQueued int32 = iota
+	stateRunning
+	stateStopped
+	stateDone
+)
+
+func (f *Future[T]) ready() bool { return f.state.Load() == stateDone }
+
 // complete sets the result once; later calls do nothing.
 func (f *Future[T]) complete(v T, err error) {
 	f.mu.Lock()
-	if f.done.Load() {
+	if f.ready() {
 		f.mu.Unlock()
 		return
 	}
 	f.val, f.err = v, err
-	f.done.Store(true)
-	ch, cbs := f.ch, f.cbs
-	f.cbs = nil
+	f.state.Store(stateDone)
+	if f.w == nil {
+		f.mu.Unlock()
+		return
+	}
+	ch, cbs := f.w.ch, f.w.cbs
+	f.w.cbs = nil
 	f.mu.Unlock()
 	if ch != nil {
 		close(ch)
@@ -58,8 +79,11 @@ func (f *Future[T]) complete(v T, err error) {
 // onDone calls cb once f is done: now, if it already is.
 func (f *Future[T]) onDone(cb func()) {
 	f.mu.Lock()
-	if !f.done.Load() {
-		f.cbs = append(f.cbs, cb)
+	if !f.ready() {
+		if f.w == nil {
+			f.w = new(waiters)
+		}
+		f.w.cbs = append(f.w.cbs, cb)
 		f.mu.Unlock()
 		return
 	}
@@ -68,26 +92,29 @@ func (f *Future[T]) onDone(cb func()) {
 }
 
 // Ready reports whether the result is available. It never blocks.
-func (f *Future[T]) Ready() bool { return f.done.Load() }
+func (f *Future[T]) Ready() bool { return f.ready() }
 
 // Done returns a channel that is closed when the result is available, for
 // use in select statements. The first call allocates the channel.
 func (f *Future[T]) Done() <-chan struct{} {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.ch == nil {
-		f.ch = make(chan struct{})
-		if f.done.Load() {
-			close(f.ch)
+	if f.w == nil {
+		f.w = new(waiters)
+	}
+	if f.w.ch == nil {
+		f.w.ch = make(chan struct{})
+		if f.ready() {
+			close(f.w.ch)
 		}
 	}
-	return f.ch
+	return f.w.ch
 }
 
 // Err returns nil while the task is pending, and the task's error once it
 // is done (nil on success), like context.Context.Err.
 func (f *Future[T]) Err() error {
-	if !f.done.Load() {
+	if !f.ready() {
 		return nil
 	}
 	return f.err
@@ -107,11 +134,11 @@ func (f *Future[T]) Get(ctx context.Context) (T, error) {
 // Wait waits for the task like Get and returns only the error: the task's,
 // or ctx's if ctx is done first.
 func (f *Future[T]) Wait(ctx context.Context) error {
-	if f.done.Load() {
+	if f.ready() {
 		return f.err
 	}
 	w := workerFrom(ctx)
-	if w != nil && f.task != nil && f.task.runInline(w) && f.done.Load() {
+	if w != nil && f.task != nil && f.task.runInline(w) && f.ready() {
 		return f.err
 	}
 	if err := waitFor(ctx, w, f.Done()); err != nil {
@@ -125,7 +152,7 @@ func (f *Future[T]) Wait(ctx context.Context) error {
 // at once with context.Canceled, unless it was already done, in which case
 // Cancel does nothing.
 func (f *Future[T]) Cancel() {
-	if f.done.Load() {
+	if f.ready() {
 		return
 	}
 	if f.task != nil {
@@ -178,7 +205,7 @@ func completions[T any](ctx context.Context, fs []*Future[T]) iter.Seq[int] {
 			if f == nil {
 				panic("shoal: nil *Future")
 			}
-			if f.done.Load() {
+			if f.ready() {
 				if !yield(i) {
 					return
 				}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"sync/atomic"
+	"time"
 
 	"github.com/shoal-go/shoal/internal/sched"
 )
@@ -34,50 +35,52 @@ func Submit[T, R any](ctx context.Context, ex Executor, fn func(context.Context,
 		panic("shoal: Submit with nil function")
 	}
 	p := local(ex)
-	t := &task[T, R]{fn: fn, arg: arg}
-	t.ctx.parent, t.ctx.pool = ctx, p
+	t := &task[T, R]{fn: fn, arg: arg, parent: ctx, pool: p}
 	t.fut.task = t
 	if err := ctx.Err(); err != nil {
-		t.state.Store(taskDone)
 		t.fut.complete(t.zero(), err)
 	} else if err := p.submit(ctx, t); err != nil {
-		t.state.Store(taskDone)
 		t.fut.complete(t.zero(), err)
 	}
 	return &t.fut
 }
 
-const (
-	taskQueued int32 = iota
-	taskRunning
-	taskDone
-)
-
 // errGoexit is the error of a task that called runtime.Goexit (as
 // testing.T.FailNow does) instead of returning.
 var errGoexit = errors.New("shoal: task called runtime.Goexit")
 
-// task is a submitted function call: future, context and argument in one
-// allocation.
+// task is a submitted function call: future, argument and the context fn
+// runs with, in one allocation. A task is the context.Context of its own
+// function: a cancellable context per task would cost an allocation and a
+// lock on the parent, so a task makes its Done channel only when someone
+// asks for it, and Future.Cancel cancels it directly.
 type task[T, R any] struct {
-	fut   Future[R]
-	ctx   taskCtx
-	fn    func(context.Context, T) (R, error)
-	arg   T
-	state atomic.Int32
+	fut    Future[R]
+	parent context.Context
+	pool   *Pool
+	w      *sched.Worker           // set by the goroutine that runs the task
+	cerr   atomic.Pointer[error]   // set once by cancelCtx
+	cdone  atomic.Pointer[ctxDone] // made by Done, under fut.mu
+	fn     func(context.Context, T) (R, error)
+	arg    T
+}
+
+type ctxDone struct {
+	ch   chan struct{}
+	stop func() bool // unregisters the AfterFunc on the parent
 }
 
 func (t *task[T, R]) zero() (z R) { return z }
 
 // Run implements sched.Task.
 func (t *task[T, R]) Run(w *sched.Worker) {
-	if t.state.CompareAndSwap(taskQueued, taskRunning) {
+	if t.fut.state.CompareAndSwap(stateQueued, stateRunning) {
 		t.run(w)
 	}
 }
 
 func (t *task[T, R]) runInline(w *sched.Worker) bool {
-	if w.Pool() != t.ctx.pool.s || w.Slot() == nil || !t.state.CompareAndSwap(taskQueued, taskRunning) {
+	if w.Pool() != t.pool.s || w.Slot() == nil || !t.fut.state.CompareAndSwap(stateQueued, stateRunning) {
 		return false
 	}
 	t.run(w)
@@ -85,7 +88,7 @@ func (t *task[T, R]) runInline(w *sched.Worker) bool {
 }
 
 func (t *task[T, R]) run(w *sched.Worker) {
-	t.ctx.w = w
+	t.w = w
 	var (
 		r        R
 		err      error
@@ -95,23 +98,22 @@ func (t *task[T, R]) run(w *sched.Worker) {
 		if !returned && err == nil {
 			err = errGoexit
 		}
-		t.state.Store(taskDone)
-		t.ctx.finish()
 		t.fut.complete(r, err)
+		t.releaseCtx()
 		var zero T
-		t.fn, t.arg = nil, zero // let the garbage collector have them
+		t.arg = zero // let the garbage collector have it
 	}()
-	if err = t.ctx.Err(); err != nil {
+	if err = t.Err(); err != nil {
 		returned = true
 		return
 	}
-	r, err = call(&t.ctx, t.fn, t.arg)
+	r, err = call(t, t.fn, t.arg)
 	returned = true
 }
 
 func (t *task[T, R]) cancel() {
-	if !t.state.CompareAndSwap(taskQueued, taskDone) {
-		t.ctx.cancel(context.Canceled)
+	if !t.fut.state.CompareAndSwap(stateQueued, stateStopped) {
+		t.cancelCtx(context.Canceled)
 	}
 }
 
@@ -123,4 +125,77 @@ func call[T, R any](ctx context.Context, fn func(context.Context, T) (R, error),
 		}
 	}()
 	return fn(ctx, arg)
+}
+
+// Deadline implements context.Context.
+func (t *task[T, R]) Deadline() (time.Time, bool) { return t.parent.Deadline() }
+
+// Done implements context.Context.
+func (t *task[T, R]) Done() <-chan struct{} {
+	t.fut.mu.Lock()
+	defer t.fut.mu.Unlock()
+	d := t.cdone.Load()
+	if d == nil {
+		d = &ctxDone{ch: make(chan struct{})}
+		t.cdone.Store(d)
+		switch {
+		case t.cerr.Load() != nil:
+			close(d.ch)
+		case t.parent.Done() != nil && t.fut.state.Load() < stateStopped:
+			// (releaseCtx, after the task, sees d: complete stored the
+			// state first.)
+			d.stop = context.AfterFunc(t.parent, func() { t.cancelCtx(t.parent.Err()) })
+		}
+	}
+	return d.ch
+}
+
+// Err implements context.Context.
+func (t *task[T, R]) Err() error {
+	if err := t.cerr.Load(); err != nil {
+		return *err
+	}
+	return t.parent.Err()
+}
+
+// Value implements context.Context.
+func (t *task[T, R]) Value(key any) any {
+	switch key {
+	case executorKey{}:
+		return t.pool
+	case workerKey{}:
+		return t.w
+	}
+	return t.parent.Value(key)
+}
+
+func (t *task[T, R]) cancelCtx(err error) {
+	t.fut.mu.Lock()
+	defer t.fut.mu.Unlock()
+	if t.cerr.Load() != nil {
+		return
+	}
+	t.cerr.Store(&err)
+	if d := t.cdone.Load(); d != nil {
+		close(d.ch)
+		d.release()
+	}
+}
+
+// releaseCtx drops the registration on the parent, if Done made one. It
+// runs after complete stored the state as done.
+func (t *task[T, R]) releaseCtx() {
+	if t.cdone.Load() == nil {
+		return
+	}
+	t.fut.mu.Lock()
+	t.cdone.Load().release()
+	t.fut.mu.Unlock()
+}
+
+func (d *ctxDone) release() {
+	if d.stop != nil {
+		d.stop()
+		d.stop = nil
+	}
 }

@@ -1,9 +1,14 @@
 package sched
 
+import (
+	"sync"
+	"sync/atomic"
+)
+
 // deque is a growable ring buffer of tasks. The owner of a slot pushes and
 // pops at the back (LIFO, for locality: the newest task's data is hot);
 // thieves and the shared queue take from the front (FIFO, oldest first).
-// It is not safe for concurrent use: the Pool's mutex guards every deque.
+// It is not safe for concurrent use: see lockedDeque.
 type deque struct {
 	buf  []Task
 	head int // index of the front element
@@ -53,3 +58,70 @@ func (d *deque) grow() {
 	}
 	d.buf, d.head = buf, 0
 }
+
+// lockedDeque is a deque with its own lock, so the shared queue and each
+// slot's deque are contended only by those that use them.
+type lockedDeque struct {
+	mu sync.Mutex
+	d  deque
+	// size mirrors d.n, written under mu, so that others can see whether
+	// the deque is empty without taking the lock.
+	size atomic.Int32
+}
+
+// empty reports whether the deque held no task when last written.
+func (q *lockedDeque) empty() bool { return q.size.Load() == 0 }
+
+func (q *lockedDeque) push(t Task) {
+	q.mu.Lock()
+	q.d.pushBack(t)
+	q.size.Store(int32(q.d.n))
+	q.mu.Unlock()
+}
+
+func (q *lockedDeque) popBack() (Task, bool) {
+	if q.empty() {
+		return nil, false
+	}
+	q.mu.Lock()
+	t, ok := q.d.popBack()
+	q.size.Store(int32(q.d.n))
+	q.mu.Unlock()
+	return t, ok
+}
+
+// take removes up to max tasks from the front: the oldest is returned, the
+// others are pushed onto into so that into's popBack yields them oldest
+// first. It reports how many tasks it removed.
+func (q *lockedDeque) take(into *lockedDeque, max func(n int) int) (Task, int) {
+	if q.empty() {
+		return nil, 0
+	}
+	q.mu.Lock()
+	n := q.d.len()
+	if n == 0 {
+		q.mu.Unlock()
+		return nil, 0
+	}
+	k := min(n, max(n))
+	var batch [maxBatch]Task
+	for i := range k {
+		batch[i], _ = q.d.popFront()
+	}
+	q.size.Store(int32(q.d.n))
+	q.mu.Unlock()
+	if k > 1 {
+		// In transit, the batch is in no deque's size; that is safe
+		// because the caller holds a slot and will run them.
+		into.mu.Lock()
+		for i := k - 1; i >= 1; i-- {
+			into.d.pushBack(batch[i])
+		}
+		into.size.Store(int32(into.d.n))
+		into.mu.Unlock()
+	}
+	return batch[0], k
+}
+
+// maxBatch bounds how many tasks one take moves.
+const maxBatch = 32

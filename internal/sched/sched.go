@@ -20,9 +20,15 @@
 // task therefore never holds a slot, so nesting at any depth completes even
 // with one slot, and the number of running tasks never exceeds n.
 //
-// The state machine lives under one mutex in Pool; the only concurrency
-// outside it is the goroutine started by the spawn function, which tests
-// replace to drive the scheduler step by step.
+// # Locks
+//
+// The shared queue and each slot's deque have their own lock; slot
+// ownership (the free list and the resuming tasks) is under the Pool's mutex.
+// Counters kept in atomics let Submit and an idle worker skip that mutex on
+// their fast paths; the two check each other's counter after writing their
+// own (a deque size, then free slots; free slots, then deque sizes), so a task is never
+// left queued with a free slot and no goroutine. The goroutines are started
+// by a spawn function that tests replace to drive the scheduler step by step.
 package sched
 
 import (
@@ -43,7 +49,7 @@ type Task interface {
 // Slot is one unit of the pool's concurrency bound, with its own deque.
 type Slot struct {
 	id    int
-	local deque
+	local lockedDeque
 }
 
 // ID reports the slot's index, from 0 to Pool.Size()-1.
@@ -66,16 +72,19 @@ func (w *Worker) Slot() *Slot { return w.slot.Load() }
 // Pool is the scheduler. Its zero value is not usable; call New.
 type Pool struct {
 	spawn func(w *Worker) // starts a goroutine running w's loop
+	slots []*Slot
+	// global holds tasks submitted from outside the pool.
+	global lockedDeque
+
+	nfree     atomic.Int32 // len(free)
+	nresumers atomic.Int32 // len(resumers)
+	closed    atomic.Bool
 
 	mu       sync.Mutex
-	slots    []*Slot
-	free     []*Slot        // slots no goroutine holds
-	global   deque          // tasks submitted from outside the pool
-	queued   int            // tasks in global and all local deques
-	pending  int            // tasks submitted and not yet finished
-	resumers []chan *Slot   // blocked tasks waiting for a slot, oldest first
-	closed   bool
-	drained  chan struct{} // closed when closed && pending == 0
+	free     []*Slot       // slots no goroutine holds
+	resumers []chan *Slot  // blocked tasks waiting for a slot, oldest first
+	blocked  int           // tasks between Block and the end of Resume
+	drained  chan struct{} // closed when closed and idle
 }
 
 // New returns a pool with n slots (n >= 1) whose goroutines are started
@@ -96,6 +105,7 @@ func newPool(n int) *Pool {
 		p.slots[i] = s
 		p.free[n-1-i] = s // slot 0 is handed out first
 	}
+	p.nfree.Store(int32(n))
 	return p
 }
 
@@ -107,9 +117,7 @@ func (p *Pool) Size() int { return len(p.slots) }
 // or be stolen by an idle one); otherwise to the shared queue. It returns
 // ErrClosed after Close.
 func (p *Pool) Submit(t Task, hint *Worker) error {
-	p.mu.Lock()
-	if p.closed {
-		p.mu.Unlock()
+	if p.closed.Load() {
 		return ErrClosed
 	}
 	var s *Slot
@@ -117,19 +125,28 @@ func (p *Pool) Submit(t Task, hint *Worker) error {
 		s = hint.slot.Load()
 	}
 	if s != nil {
-		s.local.pushBack(t)
+		s.local.push(t)
 	} else {
-		p.global.pushBack(t)
+		p.global.push(t)
 	}
-	p.queued++
-	p.pending++
-	if n := len(p.free); n > 0 {
-		s := p.free[n-1]
-		p.free = p.free[:n-1]
-		p.startLocked(s)
+	// The push wrote the deque's size before this reads nfree; an idle
+	// worker writes nfree before it reads the sizes (releaseLocked).
+	if p.nfree.Load() > 0 {
+		p.mu.Lock()
+		if len(p.free) > 0 && p.queuedAny() {
+			p.startLocked(p.popFreeLocked())
+		}
+		p.mu.Unlock()
 	}
-	p.mu.Unlock()
 	return nil
+}
+
+func (p *Pool) popFreeLocked() *Slot {
+	n := len(p.free)
+	s := p.free[n-1]
+	p.free = p.free[:n-1]
+	p.nfree.Add(-1)
+	return s
 }
 
 func (p *Pool) startLocked(s *Slot) {
@@ -156,78 +173,114 @@ func (p *Pool) loop(w *Worker) {
 func (p *Pool) abandon(w *Worker) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.finishLocked()
 	if s := w.slot.Load(); s != nil {
 		w.slot.Store(nil)
-		p.handoffLocked(s)
+		p.releaseLocked(s, false)
 	}
 }
 
-// next records that w finished a task (when finished is set) and returns
-// the next task for w's slot, or nil after giving the slot away.
+// idleLocked reports whether no task is queued or running: every slot is
+// free and no task is waiting with its slot lent out.
+func (p *Pool) idleLocked() bool {
+	return len(p.free) == len(p.slots) && p.blocked == 0 && !p.queuedAny()
+}
+
+// queuedAny reports whether any deque holds a task.
+func (p *Pool) queuedAny() bool {
+	if !p.global.empty() {
+		return true
+	}
+	for _, s := range p.slots {
+		if !s.local.empty() {
+			return true
+		}
+	}
+	return false
+}
+
+// next returns the next task for w's slot, or nil after giving the slot
+// away. (finished is for the step-by-step tests; the loop needs no count
+// of tasks in flight.)
 func (p *Pool) next(w *Worker, finished bool) Task {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if finished {
-		p.finishLocked()
-	}
 	s := w.slot.Load()
-	if len(p.resumers) > 0 {
+	for {
+		if p.nresumers.Load() > 0 {
+			p.mu.Lock()
+			if len(p.resumers) > 0 {
+				w.slot.Store(nil)
+				p.releaseLocked(s, false)
+				p.mu.Unlock()
+				return nil
+			}
+			p.mu.Unlock()
+		}
+		if t := p.take(s); t != nil {
+			return t
+		}
+		p.mu.Lock()
+		if p.releaseLocked(s, true) {
+			p.mu.Unlock()
+			continue // work arrived as the slot was freed: keep it
+		}
 		w.slot.Store(nil)
-		p.handoffLocked(s)
+		p.mu.Unlock()
 		return nil
-	}
-	if t := p.takeLocked(s); t != nil {
-		return t
-	}
-	w.slot.Store(nil)
-	p.free = append(p.free, s)
-	return nil
-}
-
-func (p *Pool) finishLocked() {
-	p.pending--
-	if p.pending == 0 && p.drained != nil {
-		close(p.drained)
-		p.drained = nil
 	}
 }
 
-// takeLocked pops the next task for slot s: its own newest, then the
-// shared queue's oldest, then the oldest of another slot's deque.
-func (p *Pool) takeLocked(s *Slot) Task {
-	if p.queued == 0 {
-		return nil
-	}
+// take returns the next task for slot s: its own newest, else the oldest
+// of the shared queue (moving a batch of the next oldest to s's deque),
+// else the oldest half of another slot's deque.
+func (p *Pool) take(s *Slot) Task {
 	t, ok := s.local.popBack()
 	if !ok {
-		t, ok = p.global.popFront()
+		var k int
+		t, k = p.global.take(&s.local, p.globalBatch)
+		for i := 1; k == 0 && i < len(p.slots); i++ {
+			t, k = p.slots[(s.id+i)%len(p.slots)].local.take(&s.local, stealBatch)
+		}
+		if k == 0 {
+			return nil
+		}
 	}
-	for i := 1; !ok && i < len(p.slots); i++ {
-		t, ok = p.slots[(s.id+i)%len(p.slots)].local.popFront()
-	}
-	if !ok {
-		panic("sched: queued count out of step with the queues")
-	}
-	p.queued--
 	return t
 }
 
-// handoffLocked gives away a slot that its goroutine no longer uses: to the
-// oldest resuming task, else to a new goroutine when work is queued, else to
-// the free list.
-func (p *Pool) handoffLocked(s *Slot) {
-	switch {
-	case len(p.resumers) > 0:
+// globalBatch takes a fair share of the shared queue.
+func (p *Pool) globalBatch(n int) int { return min(maxBatch, 1+n/len(p.slots)) }
+
+// stealBatch takes half of another slot's deque.
+func stealBatch(n int) int { return min(maxBatch, (n+1)/2) }
+
+// releaseLocked gives away slot s, which no goroutine uses any more: to
+// the oldest resuming task, else to the free list. If work is queued once
+// the slot is free, it takes the slot back: it reports true when keep is
+// set (the caller goes on with s), and otherwise starts a goroutine on it.
+func (p *Pool) releaseLocked(s *Slot, keep bool) bool {
+	if len(p.resumers) > 0 {
 		ch := p.resumers[0]
 		p.resumers[0] = nil
 		p.resumers = p.resumers[1:]
+		p.nresumers.Add(-1)
 		ch <- s // buffered: never blocks
-	case p.queued > 0:
-		p.startLocked(s)
-	default:
-		p.free = append(p.free, s)
+		return false
 	}
+	p.free = append(p.free, s)
+	p.nfree.Add(1)
+	// A Submit that saw no free slot is seen here: it wrote queued first.
+	if !p.queuedAny() {
+		if p.drained != nil && p.idleLocked() {
+			close(p.drained)
+			p.drained = nil
+		}
+		return false
+	}
+	s = p.popFreeLocked()
+	if keep {
+		return true
+	}
+	p.startLocked(s)
+	return false
 }
 
 // Block lends w's slot out while the calling task waits. It reports whether
@@ -239,14 +292,14 @@ func (w *Worker) Block() bool {
 	}
 	p := w.pool
 	p.mu.Lock()
+	defer p.mu.Unlock()
 	s := w.slot.Load()
 	if s == nil {
-		p.mu.Unlock()
 		return false
 	}
 	w.slot.Store(nil)
-	p.handoffLocked(s)
-	p.mu.Unlock()
+	p.blocked++
+	p.releaseLocked(s, false)
 	return true
 }
 
@@ -255,26 +308,28 @@ func (w *Worker) Block() bool {
 func (w *Worker) Resume() {
 	p := w.pool
 	p.mu.Lock()
-	if n := len(p.free); n > 0 {
-		s := p.free[n-1]
-		p.free = p.free[:n-1]
-		w.slot.Store(s)
+	if len(p.free) > 0 {
+		w.slot.Store(p.popFreeLocked())
+		p.blocked--
 		p.mu.Unlock()
 		return
 	}
 	ch := make(chan *Slot, 1)
 	p.resumers = append(p.resumers, ch)
+	p.nresumers.Add(1)
+	p.blocked-- // the slot it waits for is held for it: the pool is not idle
 	p.mu.Unlock()
 	w.slot.Store(<-ch)
 }
 
 // Close stops accepting tasks and waits until every task submitted before
-// it has finished. It is safe to call more than once. Calling it from a
+// it has finished. A Submit concurrent with Close may be accepted and run
+// after Close returns. It is safe to call more than once. Calling it from a
 // task of the same pool deadlocks.
 func (p *Pool) Close() {
+	p.closed.Store(true)
 	p.mu.Lock()
-	p.closed = true
-	if p.pending == 0 {
+	if p.idleLocked() {
 		p.mu.Unlock()
 		return
 	}
@@ -287,8 +342,4 @@ func (p *Pool) Close() {
 }
 
 // Closed reports whether Close has been called.
-func (p *Pool) Closed() bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.closed
-}
+func (p *Pool) Closed() bool { return p.closed.Load() }
