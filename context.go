@@ -28,9 +28,21 @@ func barFrom(ctx context.Context) *progress.Bar {
 	return b
 }
 
-// waitFor blocks until done is ready (closed, or a value sent on it), or ctx
-// is done. A task of a pool lends its slot while it waits. A nil ctx never
-// ends the wait early.
+// await blocks until done is ready (closed, or a value sent on it). A task
+// of a pool lends its slot while it waits.
+func await(w *sched.Worker, done <-chan struct{}) {
+	select {
+	case <-done:
+		return
+	default:
+	}
+	if w.Block() {
+		defer w.Resume()
+	}
+	<-done
+}
+
+// waitFor is await that gives up when ctx is done, returning ctx.Err().
 func waitFor(ctx context.Context, w *sched.Worker, done <-chan struct{}) error {
 	select {
 	case <-done:
@@ -40,14 +52,10 @@ func waitFor(ctx context.Context, w *sched.Worker, done <-chan struct{}) error {
 	if w.Block() {
 		defer w.Resume()
 	}
-	var cancelled <-chan struct{}
-	if ctx != nil {
-		cancelled = ctx.Done()
-	}
 	select {
 	case <-done:
 		return nil
-	case <-cancelled:
+	case <-ctx.Done():
 		return ctx.Err()
 	}
 }

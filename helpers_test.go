@@ -30,12 +30,16 @@ func (g *gauge) enter() {
 
 func (g *gauge) exit() { g.cur.Add(-1) }
 
+// sink keeps spin's work from being optimized away.
+var sink atomic.Int64
+
 // spin burns a little CPU so that items overlap.
 func spin(n int) int {
 	x := 1
 	for i := range n {
 		x = x*31 + i
 	}
+	sink.Store(int64(x))
 	return x
 }
 

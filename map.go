@@ -106,7 +106,7 @@ func runMap[T, R any](ctx context.Context, p *Pool, in []T, out []R, fn func(con
 	if inline {
 		m.work(w)
 	}
-	waitFor(nil, w, m.done)
+	await(w, m.done)
 	return m.err(m.skipped.Load())
 }
 

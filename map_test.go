@@ -131,7 +131,7 @@ func TestMapPanicFailsOnlyTheItem(t *testing.T) {
 			calls.Add(1)
 			if i == 5 {
 				var m map[string]int
-				m["x"] = 1 // a runtime panic
+				m["x"] = 1 //nolint:staticcheck // the runtime panic is the point
 			}
 			return i, nil
 		}, opts...)

@@ -186,7 +186,7 @@ func (s *streamRun[T, R]) drain(wait bool) bool {
 			if !wait {
 				return true
 			}
-			waitFor(nil, s.w, s.notify)
+			await(s.w, s.notify)
 			continue
 		}
 		c := s.inflight[i]

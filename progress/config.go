@@ -20,7 +20,7 @@ const (
 type Mode int
 
 const (
-	// ModeAuto, the zero Mode, uses ModeTerminal when Config.Output is a
+	// ModeAuto is the zero Mode: it uses ModeTerminal when Config.Output is a
 	// terminal (an *os.File, or anything with an Fd method, for which
 	// golang.org/x/term.IsTerminal reports true) and ModePlain otherwise.
 	ModeAuto Mode = iota
