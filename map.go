@@ -133,16 +133,20 @@ func (m *mapRun[T, R]) work(w *sched.Worker) {
 		}
 		lo := int(c) * m.chunk
 		hi := min(lo+m.chunk, len(m.in))
-		if m.stopped() {
-			m.skipped.Store(true)
-		} else if m.slow() {
-			m.slowChunk(ctx, lo, hi)
-		} else {
-			for i := lo; i < hi; {
-				i = m.fastChunk(ctx, i, hi)
+		end := lo // items before end have run
+		switch {
+		case m.stopped():
+		case m.slow():
+			end = m.slowChunk(ctx, lo, hi)
+		default:
+			for end < hi && !m.skipped.Load() {
+				end = m.fastChunk(ctx, end, hi)
 			}
 		}
-		m.progress(hi - lo)
+		if end < hi {
+			m.skipped.Store(true)
+		}
+		m.progress(end - lo)
 		if m.finished.Add(1) == m.nchunks {
 			close(m.done)
 		}
@@ -150,8 +154,8 @@ func (m *mapRun[T, R]) work(w *sched.Worker) {
 }
 
 // fastChunk runs items lo..hi-1 with one deferred recover for all of them,
-// and returns the index to go on from: hi, or the item after one that
-// panicked.
+// and returns the index of the first item it did not run: hi, the item
+// after one that panicked, or where it stopped because the call did.
 func (m *mapRun[T, R]) fastChunk(ctx context.Context, lo, hi int) (next int) {
 	i := lo
 	defer func() {
@@ -163,7 +167,7 @@ func (m *mapRun[T, R]) fastChunk(ctx context.Context, lo, hi int) (next int) {
 	for ; i < hi; i++ {
 		if m.stopped() {
 			m.skipped.Store(true)
-			return hi
+			return i
 		}
 		r, err := m.fn(ctx, m.in[i])
 		if err != nil {
@@ -175,11 +179,12 @@ func (m *mapRun[T, R]) fastChunk(ctx context.Context, lo, hi int) (next int) {
 	return hi
 }
 
-func (m *mapRun[T, R]) slowChunk(ctx context.Context, lo, hi int) {
+// slowChunk runs items lo..hi-1 one by one, with retries and timeouts, and
+// returns the index of the first item it did not run.
+func (m *mapRun[T, R]) slowChunk(ctx context.Context, lo, hi int) int {
 	for i := lo; i < hi; i++ {
 		if m.stopped() {
-			m.skipped.Store(true)
-			return
+			return i
 		}
 		r, err := m.call(ctx, m.in[i])
 		if err != nil {
@@ -188,4 +193,5 @@ func (m *mapRun[T, R]) slowChunk(ctx context.Context, lo, hi int) {
 		}
 		m.out[i] = r
 	}
+	return hi
 }

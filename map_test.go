@@ -202,6 +202,7 @@ func TestMapCancelledByCaller(t *testing.T) {
 	p := newPool(t, 2)
 	ctx, cancel := context.WithCancel(context.Background())
 	var started, finished atomic.Int32
+	var lastDone atomic.Int64
 	_, err := shoal.Map(ctx, p, ints(1000), func(ctx context.Context, i int) (int, error) {
 		if started.Add(1) == 2 {
 			cancel() // as Ctrl-C through signal.NotifyContext would
@@ -209,7 +210,7 @@ func TestMapCancelledByCaller(t *testing.T) {
 		<-ctx.Done()
 		finished.Add(1)
 		return 0, ctx.Err()
-	}, shoal.ChunkSize(1))
+	}, shoal.ChunkSize(1), shoal.OnProgress(func(done, _ int) { lastDone.Store(int64(done)) }))
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}
@@ -219,6 +220,9 @@ func TestMapCancelledByCaller(t *testing.T) {
 	}
 	if s := started.Load(); s > 4 {
 		t.Errorf("%d items started after cancel; dispatch did not stop", s)
+	}
+	if got := lastDone.Load(); got != int64(started.Load()) {
+		t.Errorf("progress says %d items done, but %d ran", got, started.Load())
 	}
 	if started.Load() != finished.Load() {
 		t.Errorf("Map returned with items still running: %d started, %d finished", started.Load(), finished.Load())

@@ -100,7 +100,7 @@ func TestPlainAbandoned(t *testing.T) {
 		bar.Add(12)
 		time.Sleep(3 * time.Second)
 		bar.Finish()
-		checkOutput(t, out, "assets: 12/20 (60%) in 3s\n")
+		checkOutput(t, out, "assets: 12/20 (60%) in 3.0s\n")
 	})
 }
 
@@ -116,7 +116,7 @@ func TestUnknownTotal(t *testing.T) {
 		bar.Add(1)
 		bar.SetTotal(4) // the input ended
 		bar.Finish()
-		checkOutput(t, out, "stream: 3 3.0/s\n", "stream: 4/4 (100%) in 1s\n")
+		checkOutput(t, out, "stream: 3 3.0/s\n", "stream: 4/4 (100%) in 1.0s\n")
 	})
 }
 
@@ -126,7 +126,7 @@ func TestUnknownTotalNeverSet(t *testing.T) {
 		bar := progress.Start("stream", -1, nil)
 		bar.Add(7)
 		bar.Finish()
-		checkOutput(t, out, "stream: 7 in 0s\n")
+		checkOutput(t, out, "stream: 7 in 0.0s\n")
 	})
 }
 
@@ -138,7 +138,7 @@ func TestZeroTotal(t *testing.T) {
 			t.Errorf("Done() = %d, want 0", got)
 		}
 		bar.Finish()
-		checkOutput(t, out, "empty: 0/0 (100%) in 0s\n")
+		checkOutput(t, out, "empty: 0/0 (100%) in 0.0s\n")
 	})
 }
 
@@ -153,7 +153,7 @@ func TestFinishIdempotent(t *testing.T) {
 		}
 		wg.Wait()
 		bar.Finish()
-		checkOutput(t, out, "assets: 2/2 (100%) in 0s\n")
+		checkOutput(t, out, "assets: 2/2 (100%) in 0.0s\n")
 	})
 }
 
@@ -169,7 +169,7 @@ func TestAddAfterFinish(t *testing.T) {
 			t.Errorf("Done() = %d, want %d", got, want)
 		}
 		bar.Finish()
-		checkOutput(t, out, "assets: 2/2 (100%) in 0s\n")
+		checkOutput(t, out, "assets: 2/2 (100%) in 0.0s\n")
 	})
 }
 
@@ -191,7 +191,7 @@ func TestConcurrentAdd(t *testing.T) {
 			t.Errorf("Done() = %d, want %d", got, want)
 		}
 		bar.Finish()
-		checkOutput(t, out, "assets: 64000/64000 (100%) in 0s\n")
+		checkOutput(t, out, "assets: 64000/64000 (100%) in 0.0s\n")
 	})
 }
 
@@ -224,9 +224,9 @@ func TestNestedPrefix(t *testing.T) {
 			"assets: 0/2 (0%) 0.0/s\n",
 			"assets/traders: 2/4 (50%) 2.0/s ETA 1s\n",
 			"assets/traders/legs: 0/1 (0%) 0.0/s\n",
-			"assets/traders/legs: 1/1 (100%) in 1s\n",
-			"assets/traders: 4/4 (100%) in 1s\n",
-			"assets: 2/2 (100%) in 1s\n")
+			"assets/traders/legs: 1/1 (100%) in 1.0s\n",
+			"assets/traders: 4/4 (100%) in 1.0s\n",
+			"assets: 2/2 (100%) in 1.0s\n")
 	})
 }
 
@@ -239,9 +239,9 @@ func TestRendererRestarts(t *testing.T) {
 			bar.Finish()
 		}
 		checkOutput(t, out,
-			"first: 1/1 (100%) in 0s\n",
-			"second: 1/1 (100%) in 0s\n",
-			"third: 1/1 (100%) in 0s\n")
+			"first: 1/1 (100%) in 0.0s\n",
+			"second: 1/1 (100%) in 0.0s\n",
+			"third: 1/1 (100%) in 0.0s\n")
 	})
 }
 
@@ -252,7 +252,7 @@ func TestAutoModeOffTerminal(t *testing.T) {
 		bar := progress.Start("assets", 1, nil)
 		bar.Add(1)
 		bar.Finish()
-		checkOutput(t, out, "assets: 1/1 (100%) in 0s\n")
+		checkOutput(t, out, "assets: 1/1 (100%) in 0.0s\n")
 	})
 }
 
@@ -264,7 +264,7 @@ func TestSetOutput(t *testing.T) {
 		bar := progress.Start("assets", 1, nil)
 		bar.Add(1)
 		bar.Finish()
-		checkOutput(t, out, "assets: 1/1 (100%) in 0s\n")
+		checkOutput(t, out, "assets: 1/1 (100%) in 0.0s\n")
 	})
 }
 

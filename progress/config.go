@@ -114,6 +114,11 @@ func (c Config) settings() settings {
 	if c.Mode == ModeAuto {
 		s.terminal = isTerminal(s.out)
 	}
+	if s.width == 0 && !hasWidth(s.out) {
+		// A pseudo-terminal can report 0 columns (script without a tty,
+		// some CI containers); mpb would then draw nothing.
+		s.width = 80
+	}
 	if s.interval <= 0 {
 		s.interval = DefaultInterval
 	}
@@ -124,6 +129,16 @@ func (c Config) settings() settings {
 		s.now = time.Now
 	}
 	return s
+}
+
+// hasWidth reports whether w is a terminal that reports a width.
+func hasWidth(w io.Writer) bool {
+	f, ok := w.(interface{ Fd() uintptr })
+	if !ok {
+		return false
+	}
+	cols, _, err := term.GetSize(int(f.Fd()))
+	return err == nil && cols > 0
 }
 
 func isTerminal(w io.Writer) bool {

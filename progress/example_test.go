@@ -27,7 +27,7 @@ func Example() {
 	}
 	assets.Finish()
 	// Output:
-	// assets: 3/3 (100%) in 0s
+	// assets: 3/3 (100%) in 0.0s
 }
 
 // A stream doesn't know its total until its input ends.
@@ -45,5 +45,5 @@ func ExampleBar_SetTotal() {
 	lines.SetTotal(lines.Done()) // end of input
 	lines.Finish()
 	// Output:
-	// lines: 5/5 (100%) in 0s
+	// lines: 5/5 (100%) in 0.0s
 }

@@ -140,12 +140,12 @@ func appendETA(dst []byte, done, total int64, elapsed time.Duration) []byte {
 }
 
 // appendElapsed appends d to a tenth of a second under a minute ("6.4s",
-// "0s") and to the second above ("1m15s").
+// "4.0s") and to the second above ("1m15s").
 func appendElapsed(dst []byte, d time.Duration) []byte {
 	d = max(d, 0)
 	if d >= time.Minute {
 		return append(dst, d.Round(time.Second).String()...)
 	}
-	dst = strconv.AppendFloat(dst, d.Round(100*time.Millisecond).Seconds(), 'f', -1, 64)
+	dst = strconv.AppendFloat(dst, d.Round(100*time.Millisecond).Seconds(), 'f', 1, 64)
 	return append(dst, 's')
 }

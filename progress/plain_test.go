@@ -24,10 +24,10 @@ func TestFormatLine(t *testing.T) {
 		{20, 20, 6400 * time.Millisecond, true, "assets: 20/20 (100%) in 6.4s"},
 		{20, 20, 6449 * time.Millisecond, true, "assets: 20/20 (100%) in 6.4s"},
 		{20, 20, 75300 * time.Millisecond, true, "assets: 20/20 (100%) in 1m15s"},
-		{12, 20, time.Second, true, "assets: 12/20 (60%) in 1s"},
-		{20, -1, 30 * time.Millisecond, true, "assets: 20 in 0s"},
-		{0, 0, 0, true, "assets: 0/0 (100%) in 0s"},
-		{0, 0, -time.Second, true, "assets: 0/0 (100%) in 0s"},
+		{12, 20, time.Second, true, "assets: 12/20 (60%) in 1.0s"},
+		{20, -1, 30 * time.Millisecond, true, "assets: 20 in 0.0s"},
+		{0, 0, 0, true, "assets: 0/0 (100%) in 0.0s"},
+		{0, 0, -time.Second, true, "assets: 0/0 (100%) in 0.0s"},
 	}
 	for _, tt := range tests {
 		got := progress.FormatLine("assets", tt.done, tt.total, tt.elapsed, tt.final)

@@ -55,12 +55,12 @@ func TestTerminalMode(t *testing.T) {
 		if len(got) != 2 || !strings.HasPrefix(got[0], "assets ") || !strings.HasPrefix(got[1], "stream ") {
 			t.Fatalf("final frame: got %q, want the two top-level bars only", got)
 		}
-		for _, want := range []string{"3/3", "100%", "1.0/s", "in 3s"} {
+		for _, want := range []string{"3/3", "100%", "1.0/s", "in 3.0s"} {
 			if !strings.Contains(got[0], want) {
 				t.Errorf("final assets line %q lacks %q", got[0], want)
 			}
 		}
-		for _, want := range []string{" 6 ", "2.0/s", "in 3s"} {
+		for _, want := range []string{" 6 ", "2.0/s", "in 3.0s"} {
 			if !strings.Contains(got[1], want) {
 				t.Errorf("final stream line %q lacks %q", got[1], want)
 			}
@@ -80,8 +80,8 @@ func TestTerminalAbandoned(t *testing.T) {
 		traders.Finish()
 		assets.Finish()
 		got := lastFrame(out.String())
-		if len(got) != 1 || !strings.Contains(got[0], "4/10") || !strings.Contains(got[0], "in 1s") {
-			t.Errorf("final frame: got %q, want one assets line with 4/10 ... in 1s", got)
+		if len(got) != 1 || !strings.Contains(got[0], "4/10") || !strings.Contains(got[0], "in 1.0s") {
+			t.Errorf("final frame: got %q, want one assets line with 4/10 ... in 1.0s", got)
 		}
 	})
 }

@@ -1,0 +1,235 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"reflect"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/shoal-go/shoal"
+	"github.com/shoal-go/shoal/examples/traders"
+	"github.com/shoal-go/shoal/progress"
+)
+
+// maxWorkers bounds --workers: a pool's slots are allocated up front.
+const maxWorkers = 1 << 16
+
+// demoSizes are the workloads --size selects. At about a millisecond per
+// trader, default takes about 4 s sequentially.
+var demoSizes = []struct {
+	name string
+	cfg  traders.Config
+}{
+	{"small", traders.Config{Assets: 4, Traders: 25, Trades: 50}},
+	{"default", traders.Config{Assets: 20, Traders: 200, Trades: 50}},
+	{"large", traders.Config{Assets: 50, Traders: 400, Trades: 50}},
+}
+
+// sizeFlag is the value of --size: the name of one of demoSizes.
+type sizeFlag string
+
+func (s *sizeFlag) String() string { return string(*s) }
+
+// Type names the value in the usage text.
+func (s *sizeFlag) Type() string { return "size" }
+
+// Set accepts the name of one of demoSizes.
+func (s *sizeFlag) Set(v string) error {
+	if _, ok := s.lookup(v); !ok {
+		return fmt.Errorf("must be %s", sizeNames())
+	}
+	*s = sizeFlag(v)
+	return nil
+}
+
+func (s *sizeFlag) lookup(name string) (traders.Config, bool) {
+	for _, z := range demoSizes {
+		if z.name == name {
+			return z.cfg, true
+		}
+	}
+	return traders.Config{}, false
+}
+
+// sizeNames returns "small, default or large".
+func sizeNames() string {
+	names := make([]string, len(demoSizes))
+	for i, z := range demoSizes {
+		names[i] = z.name
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " or " + names[len(names)-1]
+}
+
+// demoOptions are the demo's flags.
+type demoOptions struct {
+	workers int
+	size    sizeFlag
+	seed    uint64
+}
+
+func newDemoCommand() *cobra.Command {
+	o := demoOptions{workers: runtime.GOMAXPROCS(0), size: "default", seed: 1}
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Find the smart traders in a generated market, sequentially and in parallel",
+		Long: `demo runs the workload of shoal's first seed question: a table of trader
+transactions, a loop over assets with a loop over each asset's traders inside
+it, the list of "smart" traders they find, and an analysis of that list.
+
+It runs the workload twice, with plain loops and with a shoal.Map over the
+assets nesting a shoal.Map over each asset's traders on a pool of --workers,
+then prints the answer, both times and the speedup, and checks that both
+answers agree. Ctrl-C stops it.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				return usagef(cmd, "%q takes no arguments, got %q", cmd.CommandPath(), args)
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if o.workers < 1 || o.workers > maxWorkers {
+				return usagef(cmd, "invalid argument \"%d\" for \"-w, --workers\" flag: must be between 1 and %d", o.workers, maxWorkers)
+			}
+			progress.Configure(progress.Config{Output: cmd.ErrOrStderr()})
+			return runDemo(cmd.Context(), cmd.OutOrStdout(), o)
+		},
+	}
+	f := cmd.Flags()
+	f.IntVarP(&o.workers, "workers", "w", o.workers, "how many tasks the parallel run runs at once, GOMAXPROCS by default")
+	f.Var(&o.size, "size", "workload size: "+sizeNames())
+	f.Lookup("size").DefValue = "" // "(default default)" says nothing
+	f.Uint64Var(&o.seed, "seed", o.seed, "seed of the generated market")
+	return cmd
+}
+
+// runDemo generates the market, answers the question sequentially and in
+// parallel, and prints the answer and the timings to w. Everything it
+// prints is the same from run to run, except the times and the speedup.
+func runDemo(ctx context.Context, w io.Writer, o demoOptions) error {
+	cfg, ok := o.size.lookup(string(o.size))
+	if !ok {
+		return fmt.Errorf("unknown size %q", o.size)
+	}
+	cfg.Seed = o.seed
+	if ctx.Err() != nil {
+		return interrupted(ctx, "demo")
+	}
+	d := traders.Generate(cfg)
+
+	fmt.Fprintln(w, "shoal demo: which traders are smart? (seed question 000)")
+	fmt.Fprintf(w, "  market: %d assets × %d traders × %d trades = %d transactions, seed %d\n",
+		cfg.Assets, cfg.Traders, cfg.Trades, len(d.Trades), cfg.Seed)
+	fmt.Fprintf(w, "  smart:  FIFO realised profit > 0, and trade timing better than %s of %d\n",
+		percent(1-traders.Alpha), traders.Shuffles)
+	fmt.Fprintln(w, "          random shuffles of the trader's buy and sell sides")
+	fmt.Fprintln(w)
+
+	fmt.Fprintln(w, "sequential, plain loops over assets and traders:")
+	start := time.Now()
+	seq, err := traders.SequentialContext(ctx, d)
+	seqTime := time.Since(start)
+	if err != nil {
+		return stopped(ctx, err)
+	}
+
+	fmt.Fprintf(w, "parallel, shoal.Map over assets nesting shoal.Map over traders, %s:\n", workers(o.workers))
+	pool := shoal.NewPool(shoal.Workers(o.workers))
+	defer pool.Close()
+	start = time.Now()
+	par, err := traders.Run(ctx, pool, d)
+	parTime := time.Since(start)
+	if err != nil {
+		return stopped(ctx, err)
+	}
+
+	fmt.Fprintln(w)
+	printAnswer(w, d, par)
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "              time  speedup")
+	fmt.Fprintf(w, "sequential  %6s\n", seconds(seqTime))
+	fmt.Fprintf(w, "parallel    %6s  %6.2f×  on %s\n", seconds(parTime), seqTime.Seconds()/parTime.Seconds(), workers(o.workers))
+	if !reflect.DeepEqual(seq, par) {
+		fmt.Fprintln(w, "the sequential and parallel answers DISAGREE")
+		return errors.New("demo: the sequential and parallel answers disagree")
+	}
+	fmt.Fprintf(w, "both answers agree: the same %d smart traders, per-asset counts and top %d\n", len(par.Smart), len(par.Top))
+	return nil
+}
+
+// stopped returns the demo's error for err, a failed run: an interruption
+// if ctx is done, err itself otherwise.
+func stopped(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return interrupted(ctx, "demo")
+	}
+	return fmt.Errorf("demo: %w", err)
+}
+
+// printAnswer prints the analysis: how many traders are smart, per asset,
+// and the top ones.
+func printAnswer(w io.Writer, d traders.Data, res traders.Result) {
+	fmt.Fprintf(w, "smart traders: %d of %d (the generator gave %d an edge)\n", len(res.Smart), res.Traders, d.Informed)
+	const perLine = 20
+	for i := 0; i < len(res.PerAsset); i += perLine {
+		label := "  per asset:"
+		if i > 0 {
+			label = ""
+		}
+		var b strings.Builder
+		for _, a := range res.PerAsset[i:min(i+perLine, len(res.PerAsset))] {
+			fmt.Fprintf(&b, "%3d", a.Smart)
+		}
+		fmt.Fprintf(w, "%-12s%s\n", label, b.String())
+	}
+	if len(res.Top) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "  top %d by realised profit:\n", len(res.Top))
+	fmt.Fprintln(w, "     trader  asset       profit  p-value")
+	for _, t := range res.Top {
+		fmt.Fprintf(w, "    %7d  %5d  %11s  %7.4f\n", t.Trader, t.Asset, dollars(t.PnL), t.PValue)
+	}
+}
+
+// workers formats "1 worker", "2 workers".
+func workers(n int) string {
+	if n == 1 {
+		return "1 worker"
+	}
+	return strconv.Itoa(n) + " workers"
+}
+
+// dollars formats cents as "$12,345.67".
+func dollars(cents int64) string {
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
+	}
+	whole := strconv.FormatInt(cents/100, 10)
+	var b strings.Builder
+	for i, c := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return fmt.Sprintf("%s$%s.%02d", sign, b.String(), cents%100)
+}
+
+// percent formats a fraction as "99.9%", to at most four decimals.
+func percent(f float64) string {
+	return strconv.FormatFloat(math.Round(f*100e4)/1e4, 'f', -1, 64) + "%"
+}
+
+// seconds formats d to a hundredth of a second: "3.91s".
+func seconds(d time.Duration) string {
+	return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + "s"
+}

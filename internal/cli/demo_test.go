@@ -1,0 +1,192 @@
+package cli_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/shoal-go/shoal/internal/cli"
+)
+
+// buffer is a bytes.Buffer safe for the progress renderer's goroutine and
+// the test's to use at once.
+type buffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (b *buffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.Write(p)
+}
+
+func (b *buffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.b.String()
+}
+
+// execute runs the shoal command with args under ctx, the way cmd/shoal
+// does, and returns its output, error output and error.
+func execute(ctx context.Context, args ...string) (stdout, stderr string, err error) {
+	var out, errOut buffer
+	cmd := cli.NewCommand()
+	cmd.SetArgs(args)
+	cmd.SetOut(&out)
+	cmd.SetErr(&errOut)
+	err = cmd.ExecuteContext(ctx)
+	return out.String(), errOut.String(), err
+}
+
+func TestDemoSmall(t *testing.T) {
+	out, errOut, err := execute(t.Context(), "demo", "--size", "small")
+	if err != nil {
+		t.Fatalf("demo --size small: %v\nstdout:\n%s\nstderr:\n%s", err, out, errOut)
+	}
+	for _, want := range []string{
+		"4 assets × 25 traders × 50 trades = 5000 transactions, seed 1",
+		"smart traders: 4 of 100",
+		"per asset:  1  1  1  1",
+		"73      2    $3,296.11   0.0003", // the top trader
+		"both answers agree",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo --size small: output lacks %q; got:\n%s", want, out)
+		}
+	}
+	// Off a terminal the bars print their final lines on the error output.
+	for _, want := range []string{"sequential: 4/4 (100%)", "assets: 4/4 (100%)"} {
+		if !strings.Contains(errOut, want) {
+			t.Errorf("demo --size small: error output lacks %q; got:\n%s", want, errOut)
+		}
+	}
+}
+
+// timings matches what differs from run to run: times and the speedup.
+var timings = regexp.MustCompile(`\d+\.\d+(s|×)`)
+
+func TestDemoReproducible(t *testing.T) {
+	var outs []string
+	for _, workers := range []string{"1", "3"} {
+		out, _, err := execute(t.Context(), "demo", "--size=small", "--seed=7", "--workers="+workers)
+		if err != nil {
+			t.Fatalf("demo --workers %s: %v", workers, err)
+		}
+		out = timings.ReplaceAllString(out, "T")
+		out = regexp.MustCompile(`\d+ workers?`).ReplaceAllString(out, "N workers")
+		outs = append(outs, out)
+	}
+	if outs[0] != outs[1] {
+		t.Errorf("demo output differs between --workers 1 and 3, timings aside:\n%s\n---\n%s", outs[0], outs[1])
+	}
+	if !strings.Contains(outs[0], "seed 7") {
+		t.Errorf("demo --seed=7: output does not mention seed 7:\n%s", outs[0])
+	}
+}
+
+func TestDemoBadFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string // in the error
+	}{
+		{[]string{"demo", "--size", "huge"}, `invalid argument "huge" for "--size" flag: must be small, default or large`},
+		{[]string{"demo", "--size="}, `must be small, default or large`},
+		{[]string{"demo", "--workers", "0"}, `invalid argument "0" for "-w, --workers" flag: must be between 1 and`},
+		{[]string{"demo", "-w", "-2"}, `invalid argument "-2" for "-w, --workers" flag`},
+		{[]string{"demo", "--workers", "many"}, `invalid argument "many" for "-w, --workers" flag`},
+		{[]string{"demo", "--seed", "-1"}, `invalid argument "-1" for "--seed" flag`},
+		{[]string{"demo", "--wrkers", "2"}, `unknown flag: --wrkers`},
+		{[]string{"demo", "now"}, `"shoal demo" takes no arguments, got ["now"]`},
+		{[]string{"dmeo"}, `unknown command "dmeo" for "shoal"; did you mean "demo"?`},
+	}
+	for _, tt := range tests {
+		start := time.Now()
+		out, _, err := execute(t.Context(), tt.args...)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("shoal %q: err = %v, want it to contain %q", tt.args, err, tt.want)
+		}
+		if out != "" {
+			t.Errorf("shoal %q: printed %q before failing, want nothing", tt.args, out)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("shoal %q took %v to fail, want at once", tt.args, d)
+		}
+	}
+}
+
+func TestDemoCancelledBefore(t *testing.T) {
+	ctx, cancel := context.WithCancel(t.Context())
+	cancel()
+	start := time.Now()
+	_, _, err := execute(ctx, "demo")
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "demo interrupted") {
+		t.Errorf("demo with a cancelled context: err = %v, want a \"demo interrupted\" error wrapping context.Canceled", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("demo with a cancelled context took %v, want it to stop at once", d)
+	}
+}
+
+func TestDemoCancelledMidRun(t *testing.T) {
+	// The default workload takes seconds: stop it once it is under way.
+	for _, after := range []time.Duration{300 * time.Millisecond, 1500 * time.Millisecond} {
+		ctx, cancel := context.WithCancel(t.Context())
+		var cancelled atomic.Int64
+		timer := time.AfterFunc(after, func() {
+			cancelled.Store(time.Now().UnixNano())
+			cancel()
+		})
+		_, _, err := execute(ctx, "demo", "--workers", "2")
+		returned := time.Now()
+		timer.Stop()
+		cancel()
+		if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "demo interrupted") {
+			t.Errorf("demo cancelled after %v: err = %v, want a \"demo interrupted\" error wrapping context.Canceled", after, err)
+			continue
+		}
+		// Generous for -race on a loaded machine; without it, a few ms.
+		if wait := returned.Sub(time.Unix(0, cancelled.Load())); wait > 2*time.Second {
+			t.Errorf("demo cancelled after %v returned %v later, want promptly", after, wait)
+		}
+	}
+}
+
+func TestRun(t *testing.T) {
+	tests := []struct {
+		name     string
+		ctx      func() context.Context
+		args     []string
+		status   int
+		inStderr string
+	}{
+		{"help", nil, []string{}, 0, ""},
+		{"demo help", nil, []string{"demo", "--help"}, 0, ""},
+		{"bad flag", nil, []string{"demo", "--size", "huge"}, 1, "shoal: invalid argument \"huge\" for \"--size\" flag: must be small, default or large\nRun 'shoal demo --help' for usage.\n"},
+		{"unknown command", nil, []string{"bench"}, 1, "shoal: unknown command \"bench\" for \"shoal\"\nRun 'shoal --help' for usage.\n"},
+		{"interrupted", func() context.Context {
+			ctx, cancel := context.WithCancelCause(t.Context())
+			cancel(errors.New("interrupt signal received"))
+			return ctx
+		}, []string{"demo"}, 130, "shoal: demo interrupted: interrupt signal received\n"},
+	}
+	for _, tt := range tests {
+		ctx := t.Context()
+		if tt.ctx != nil {
+			ctx = tt.ctx()
+		}
+		var out, errOut buffer
+		if got := cli.Run(ctx, tt.args, &out, &errOut); got != tt.status {
+			t.Errorf("%s: status %d, want %d; stderr:\n%s", tt.name, got, tt.status, errOut.String())
+		}
+		if !strings.HasSuffix(errOut.String(), tt.inStderr) {
+			t.Errorf("%s: stderr = %q, want it to end with %q", tt.name, errOut.String(), tt.inStderr)
+		}
+	}
+}
