@@ -5,7 +5,9 @@ import (
 	"errors"
 	"runtime"
 	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/shoal-go/shoal"
 )
@@ -212,3 +214,32 @@ func TestFromOutsideTaskIsDefault(t *testing.T) {
 }
 
 func double(_ context.Context, x int) (int, error) { return 2 * x, nil }
+
+// Two items on a pool of two idle workers run at the same time: neither
+// waits behind the other in a worker's deque while the other slot is free.
+func TestIdleWorkersRunItemsInParallel(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	p := newPool(t, 2)
+	for range 300 {
+		var wg sync.WaitGroup
+		wg.Add(2)
+		met := make(chan struct{})
+		go func() {
+			wg.Wait()
+			close(met)
+		}()
+		_, err := shoal.Map(ctx, p, ints(2), func(context.Context, int) (int, error) {
+			wg.Done()
+			select {
+			case <-met: // both items are running
+				return 0, nil
+			case <-time.After(10 * time.Second):
+				return 0, errors.New("the other item never started while this one ran")
+			}
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -129,8 +129,15 @@ func (p *Pool) Submit(t Task, hint *Worker) error {
 	} else {
 		p.global.push(t)
 	}
-	// The push wrote the deque's size before this reads nfree; an idle
-	// worker writes nfree before it reads the sizes (releaseLocked).
+	p.signal()
+	return nil
+}
+
+// signal starts a goroutine on a free slot, if there is one, after a task
+// was pushed onto a deque. The push wrote the deque's size before signal
+// reads nfree; a worker going idle writes nfree before it reads the sizes
+// (releaseLocked), so one of the two sees the other.
+func (p *Pool) signal() {
 	if p.nfree.Load() > 0 {
 		p.mu.Lock()
 		if len(p.free) > 0 && p.queuedAny() {
@@ -138,7 +145,6 @@ func (p *Pool) Submit(t Task, hint *Worker) error {
 		}
 		p.mu.Unlock()
 	}
-	return nil
 }
 
 func (p *Pool) popFreeLocked() *Slot {
@@ -241,6 +247,11 @@ func (p *Pool) take(s *Slot) Task {
 		}
 		if k == 0 {
 			return nil
+		}
+		if k > 1 {
+			// The batch was in no deque while it moved: a worker that
+			// looked then may have gone idle.
+			p.signal()
 		}
 	}
 	return t
