@@ -1,0 +1,64 @@
+// Command benchtable runs the comparison benchmarks of the bench module
+// and writes BENCHMARKS.md at the root of the repository: one table per
+// benchmark, with shoal and its peers side by side, the targets and whether
+// they are met, the machine, and the commands that produced it.
+//
+// Run it from the repository root with
+//
+//	cd bench && go run ./cmd/benchtable
+//
+// It takes five to ten minutes on two cores. Before each go test command it
+// waits up to -idle-wait (a minute) for other processes to leave the CPUs
+// idle, since parallel speedups mean little on a busy machine; the report
+// says how busy the machine was while each benchmark ran. -count sets the
+// runs per benchmark (5), -o the file to write (../BENCHMARKS.md), and
+// -quick runs everything once, briefly, to try the tool.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"time"
+
+	"github.com/shoal-go/shoal/bench/internal/benchtable"
+)
+
+func main() {
+	out := flag.String("o", "../BENCHMARKS.md", "the Markdown file to write")
+	count := flag.Int("count", 5, "runs of each benchmark (go test -count)")
+	quick := flag.Bool("quick", false, "run every benchmark once, briefly, to try the tool (the figures mean little)")
+	idle := flag.Duration("idle-wait", time.Minute, "before each go test command, wait up to this long for other processes to leave the CPUs idle (0: don't wait)")
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	dir, err := os.Getwd()
+	if err != nil {
+		fatal(err)
+	}
+	command := "cd bench && go run ./cmd/benchtable"
+	for _, a := range os.Args[1:] {
+		command += " " + a
+	}
+	err = benchtable.Main(ctx, benchtable.Config{
+		Dir:      dir,
+		Out:      filepath.Clean(*out),
+		Count:    *count,
+		Quick:    *quick,
+		IdleWait: *idle,
+		Command:  command,
+		Log:      os.Stderr,
+	})
+	if err != nil {
+		fatal(err)
+	}
+}
+
+func fatal(err error) {
+	fmt.Fprintln(os.Stderr, "benchtable:", err)
+	os.Exit(1)
+}

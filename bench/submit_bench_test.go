@@ -1,0 +1,110 @@
+package bench
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"github.com/alitto/pond/v2"
+	"github.com/panjf2000/ants/v2"
+	"github.com/shoal-go/shoal"
+	"golang.org/x/sync/errgroup"
+)
+
+// BenchmarkSubmitGet submits 1,000,000 tiny tasks (x+1), then collects every
+// result: the cost of one future, or of whatever stands for one.
+func BenchmarkSubmitGet(b *testing.B) {
+	const n = 1_000_000
+	ctx := context.Background()
+
+	b.Run("shoal", func(b *testing.B) {
+		b.ReportAllocs()
+		pool := shoal.NewPool()
+		defer pool.Close()
+		futs := make([]*shoal.Future[int], n)
+		a := startAllocs()
+		for b.Loop() {
+			for i := range futs {
+				futs[i] = shoal.Submit(ctx, pool, incFn, i)
+			}
+			for i, f := range futs {
+				if v, err := f.Get(ctx); err != nil || v != i+1 {
+					b.Fatalf("task %d: got %d, %v", i, v, err)
+				}
+			}
+		}
+		reportPerItem(b, n, a, "task")
+	})
+
+	b.Run("pond", func(b *testing.B) {
+		b.ReportAllocs()
+		pool := pond.NewResultPool[int](procs)
+		defer pool.StopAndWait()
+		tasks := make([]pond.ResultTask[int], n)
+		a := startAllocs()
+		for b.Loop() {
+			for i := range tasks {
+				tasks[i] = pool.Submit(func() int {
+					r, _ := incFn(ctx, i)
+					return r
+				})
+			}
+			for i, t := range tasks {
+				if v, err := t.Wait(); err != nil || v != i+1 {
+					b.Fatalf("task %d: got %d, %v", i, v, err)
+				}
+			}
+		}
+		reportPerItem(b, n, a, "task")
+	})
+
+	// errgroup has no futures: each task writes its slot of a results
+	// slice, and Wait stands for getting them all.
+	b.Run("errgroup", func(b *testing.B) {
+		b.ReportAllocs()
+		res := make([]int, n)
+		a := startAllocs()
+		for b.Loop() {
+			var g errgroup.Group
+			g.SetLimit(procs)
+			for i := range res {
+				g.Go(func() (err error) {
+					res[i], err = incFn(ctx, i)
+					return err
+				})
+			}
+			if err := g.Wait(); err != nil {
+				b.Fatal(err)
+			}
+			checkInc(b, res)
+		}
+		reportPerItem(b, n, a, "task")
+	})
+
+	// ants has no futures either: a results slice and a WaitGroup.
+	b.Run("ants", func(b *testing.B) {
+		b.ReportAllocs()
+		pool, err := ants.NewPool(procs)
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer pool.Release()
+		res := make([]int, n)
+		a := startAllocs()
+		for b.Loop() {
+			var wg sync.WaitGroup
+			wg.Add(n)
+			for i := range res {
+				if err := pool.Submit(func() {
+					res[i], _ = incFn(ctx, i)
+					wg.Done()
+				}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			wg.Wait()
+			checkInc(b, res)
+		}
+		reportPerItem(b, n, a, "task")
+	})
+}
