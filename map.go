@@ -134,14 +134,8 @@ func (m *mapRun[T, R]) work(w *sched.Worker) {
 		lo := int(c) * m.chunk
 		hi := min(lo+m.chunk, len(m.in))
 		end := lo // items before end have run
-		switch {
-		case m.stopped():
-		case m.slow():
-			end = m.slowChunk(ctx, lo, hi)
-		default:
-			for end < hi && !m.skipped.Load() {
-				end = m.fastChunk(ctx, end, hi)
-			}
+		if !m.stopped() {
+			end += m.runSlice(ctx, m.in[lo:hi], m.out[lo:hi], lo, nil)
 		}
 		if end < hi {
 			m.skipped.Store(true)
@@ -151,47 +145,4 @@ func (m *mapRun[T, R]) work(w *sched.Worker) {
 			close(m.done)
 		}
 	}
-}
-
-// fastChunk runs items lo..hi-1 with one deferred recover for all of them,
-// and returns the index of the first item it did not run: hi, the item
-// after one that panicked, or where it stopped because the call did.
-func (m *mapRun[T, R]) fastChunk(ctx context.Context, lo, hi int) (next int) {
-	i := lo
-	defer func() {
-		if v := recover(); v != nil {
-			m.fail(i, newPanicError(v))
-			next = i + 1
-		}
-	}()
-	for ; i < hi; i++ {
-		if m.stopped() {
-			m.skipped.Store(true)
-			return i
-		}
-		r, err := m.fn(ctx, m.in[i])
-		if err != nil {
-			m.fail(i, err)
-			continue
-		}
-		m.out[i] = r
-	}
-	return hi
-}
-
-// slowChunk runs items lo..hi-1 one by one, with retries and timeouts, and
-// returns the index of the first item it did not run.
-func (m *mapRun[T, R]) slowChunk(ctx context.Context, lo, hi int) int {
-	for i := lo; i < hi; i++ {
-		if m.stopped() {
-			return i
-		}
-		r, err := m.call(ctx, m.in[i])
-		if err != nil {
-			m.fail(i, err)
-			continue
-		}
-		m.out[i] = r
-	}
-	return hi
 }

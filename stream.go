@@ -275,19 +275,13 @@ func (c *streamChunk[T, R]) Run(w *sched.Worker) {
 	n := len(c.items)
 	c.res = grow(c.res, n)
 	c.errs = grow(c.errs, n)
-	ctx := s.runner(w)
+	clear(c.errs)
 	done := 0
-	for j, v := range c.items {
-		if s.stopped() {
-			c.errs[j] = context.Canceled
-			continue
-		}
-		r, err := s.call(ctx, v)
-		c.res[j], c.errs[j] = r, err
-		if err != nil {
-			s.fail(c.base+j, err)
-		}
-		done++
+	if !s.stopped() {
+		done = s.runSlice(s.runner(w), c.items, c.res, c.base, c.errs)
+	}
+	for j := done; j < n; j++ {
+		c.errs[j] = context.Canceled // never started: the call stopped
 	}
 	c.took = time.Since(start)
 	s.progress(done)
