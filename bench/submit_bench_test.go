@@ -107,4 +107,22 @@ func BenchmarkSubmitGet(b *testing.B) {
 		}
 		reportPerItem(b, n, a, "task")
 	})
+
+	// The floor under any future-per-task design: allocate one 128-byte
+	// object with pointers per task (the size of a shoal task) and keep
+	// them all, as the futures slice keeps the futures; no scheduling.
+	b.Run("floor-alloc", func(b *testing.B) {
+		b.ReportAllocs()
+		objs := make([]*object128, n)
+		a := startAllocs()
+		for b.Loop() {
+			for i := range objs {
+				objs[i] = &object128{a: ctx, b: i}
+			}
+		}
+		reportPerItem(b, n, a, "task")
+	})
 }
+
+// object128 is 128 bytes with pointer words, like a shoal task.
+type object128 struct{ a, b, c, d, e, f, g, h any }
