@@ -28,16 +28,16 @@ func barFrom(ctx context.Context) *progress.Bar {
 	return b
 }
 
-// await blocks until done is ready (closed, or a value sent on it). A task
-// of a pool lends its slot while it waits.
-func await(w *sched.Worker, done <-chan struct{}) {
+// await blocks until done is ready (closed, or a value sent on it). The
+// task running with ctx lends its slot while it waits.
+func await(ctx context.Context, w *sched.Worker, done <-chan struct{}) {
 	select {
 	case <-done:
 		return
 	default:
 	}
-	if w.Block() {
-		defer w.Resume()
+	if resume := lend(ctx, w); resume != nil {
+		defer resume()
 	}
 	<-done
 }
@@ -49,8 +49,8 @@ func waitFor(ctx context.Context, w *sched.Worker, done <-chan struct{}) error {
 		return nil
 	default:
 	}
-	if w.Block() {
-		defer w.Resume()
+	if resume := lend(ctx, w); resume != nil {
+		defer resume()
 	}
 	select {
 	case <-done:

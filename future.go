@@ -233,14 +233,14 @@ func completions[T any](ctx context.Context, fs []*Future[T]) iter.Seq[int] {
 			select {
 			case i = <-ch:
 			default:
-				lent := w.Block()
+				resume := lend(ctx, w)
 				select {
 				case i = <-ch:
 				case <-ctx.Done():
 					i = -1
 				}
-				if lent {
-					w.Resume()
+				if resume != nil {
+					resume()
 				}
 			}
 			if !yield(i) || i < 0 {

@@ -27,7 +27,11 @@ func Map[T, R any](ctx context.Context, ex Executor, in []T, fn func(context.Con
 	if fn == nil {
 		panic("shoal: Map with nil function")
 	}
-	p := local(ex)
+	b, remote := backendOf(ex)
+	var p *Pool
+	if !remote {
+		p = local(ex)
+	}
 	cfg := newConfig(opts)
 	if cfg.err != nil {
 		return nil, cfg.err
@@ -36,7 +40,13 @@ func Map[T, R any](ctx context.Context, ex Executor, in []T, fn func(context.Con
 		return nil, err
 	}
 	out := make([]R, len(in))
-	if err := runMap(ctx, p, in, out, fn, cfg); err != nil {
+	var err error
+	if remote {
+		err = mapRemote(ctx, b, in, out, fn, cfg)
+	} else {
+		err = runMap(ctx, p, in, out, fn, cfg)
+	}
+	if err != nil {
 		if cfg.collect && len(out) > 0 && ctx.Err() == nil {
 			return out, err
 		}
@@ -50,6 +60,11 @@ func Map[T, R any](ctx context.Context, ex Executor, in []T, fn func(context.Con
 func ForEach[T any](ctx context.Context, ex Executor, in []T, fn func(context.Context, T) error, opts ...Option) error {
 	if fn == nil {
 		panic("shoal: ForEach with nil function")
+	}
+	if _, ok := backendOf(ex); ok {
+		// On a cluster the function travels by name: ForEach(fn) is
+		// Map of fn itself, so fn must be registered as returning a value.
+		return errForEachOnCluster
 	}
 	_, err := Map(ctx, ex, in, func(ctx context.Context, v T) (struct{}, error) { return struct{}{}, fn(ctx, v) }, opts...)
 	return err
@@ -106,7 +121,7 @@ func runMap[T, R any](ctx context.Context, p *Pool, in []T, out []R, fn func(con
 	if inline {
 		m.work(w)
 	}
-	await(w, m.done)
+	await(ctx, w, m.done)
 	return m.err(m.skipped.Load())
 }
 

@@ -10,6 +10,8 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+
+	"github.com/shoal-go/shoal/internal/remote"
 )
 
 // RegisterOption configures Register.
@@ -28,6 +30,8 @@ type registration struct {
 	signature   string // the Go signature, for error messages
 	fingerprint string // hash of the deep structure of the argument and result types
 	fn          any
+	// invoke runs fn on an encoded argument, for cluster workers.
+	invoke func(ctx context.Context, c remote.Codec, arg []byte) ([]byte, error)
 }
 
 var registry struct {
@@ -68,6 +72,21 @@ func Register[T, R any](fn func(context.Context, T) (R, error), opts ...Register
 	ft := reflect.TypeOf(fn)
 	r.signature = ft.String()
 	r.fingerprint = fingerprint(ft.In(1), ft.Out(0))
+	r.invoke = func(ctx context.Context, c remote.Codec, arg []byte) ([]byte, error) {
+		var v T
+		if err := c.Unmarshal(arg, &v); err != nil {
+			return nil, fmt.Errorf("shoal: decoding the argument of %s (%s): %w", r.name, r.signature, err)
+		}
+		res, err := call(ctx, fn, v)
+		if err != nil {
+			return nil, err
+		}
+		out, err := c.Marshal(res)
+		if err != nil {
+			return nil, fmt.Errorf("shoal: encoding the result of %s (%s): %w", r.name, r.signature, err)
+		}
+		return out, nil
+	}
 
 	registry.Lock()
 	defer registry.Unlock()

@@ -2,6 +2,7 @@ package shoal
 
 import (
 	"context"
+	"errors"
 	"iter"
 	"sync"
 	"sync/atomic"
@@ -33,8 +34,17 @@ func Stream[T, R any](ctx context.Context, ex Executor, in iter.Seq[T], fn func(
 	if in == nil {
 		panic("shoal: Stream with nil input")
 	}
-	p := local(ex)
 	cfg := newConfig(opts)
+	if b, ok := backendOf(ex); ok {
+		if cfg.err != nil || ctx.Err() != nil {
+			return func(yield func(R, error) bool) {
+				var zero R
+				yield(zero, errors.Join(cfg.err, ctx.Err()))
+			}
+		}
+		return streamRemote(ctx, b, in, fn, cfg)
+	}
+	p := local(ex)
 	return func(yield func(R, error) bool) {
 		var zero R
 		if cfg.err != nil {
@@ -186,7 +196,7 @@ func (s *streamRun[T, R]) drain(wait bool) bool {
 			if !wait {
 				return true
 			}
-			await(s.w, s.notify)
+			await(s.parent, s.w, s.notify)
 			continue
 		}
 		c := s.inflight[i]
@@ -258,12 +268,10 @@ func (s *streamRun[T, R]) emit(r R, err error) {
 // shutdown cancels what is still in flight and waits for it.
 func (s *streamRun[T, R]) shutdown() {
 	s.cancel(context.Canceled)
-	if s.w.Block() {
-		s.wg.Wait()
-		s.w.Resume()
-	} else {
-		s.wg.Wait()
+	if resume := lend(s.parent, s.w); resume != nil {
+		defer resume()
 	}
+	s.wg.Wait()
 	s.close()
 }
 

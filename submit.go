@@ -20,6 +20,12 @@ func Go[R any](ctx context.Context, ex Executor, fn func(context.Context) (R, er
 	if fn == nil {
 		panic("shoal: Go with nil function")
 	}
+	if _, ok := backendOf(ex); ok {
+		f := new(Future[R])
+		var zero R
+		f.complete(zero, errClosureOnCluster)
+		return f
+	}
 	return Submit(ctx, ex, func(ctx context.Context, _ struct{}) (R, error) { return fn(ctx) }, struct{}{})
 }
 
@@ -33,6 +39,9 @@ func Go[R any](ctx context.Context, ex Executor, fn func(context.Context) (R, er
 func Submit[T, R any](ctx context.Context, ex Executor, fn func(context.Context, T) (R, error), arg T) *Future[R] {
 	if fn == nil {
 		panic("shoal: Submit with nil function")
+	}
+	if b, ok := backendOf(ex); ok {
+		return submitRemote(ctx, b, fn, arg)
 	}
 	p := local(ex)
 	t := &task[T, R]{fn: fn, arg: arg, parent: ctx, pool: p}

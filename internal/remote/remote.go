@@ -1,0 +1,93 @@
+// Package remote is the seam between package shoal and the executors that
+// run tasks in other processes (package cluster). Package shoal fills in
+// the hooks (Lookup, TaskContext) in its init function and dispatches
+// Submit, Map, Stream and Put on a Remote executor to a Backend; package
+// cluster implements Backend on NATS JetStream and serves tasks by looking
+// functions up by name.
+//
+// Nothing here is for use outside this module.
+package remote
+
+import (
+	"context"
+	"time"
+)
+
+// Codec encodes values for the wire. Implementations bound what they
+// decode (sizes, nesting), so a hostile or corrupt payload fails one
+// task, never the process.
+type Codec interface {
+	Marshal(v any) ([]byte, error)
+	Unmarshal(data []byte, v any) error
+}
+
+// Func is a registered function as a worker needs it.
+type Func struct {
+	Name        string
+	Signature   string // the Go signature, for error messages
+	Fingerprint string // hash of the deep structure of argument and result types
+	// Invoke decodes arg with c, calls the function with ctx and encodes
+	// its result. A panic in the function comes back as an error of type
+	// *shoal.PanicError; a decoding failure as an error saying so.
+	Invoke func(ctx context.Context, c Codec, arg []byte) ([]byte, error)
+}
+
+// Lookup returns the function registered under name in this binary.
+// Package shoal sets it.
+var Lookup func(name string) (*Func, bool)
+
+// Lender is what a task lends while it waits on other tasks: its slot on
+// the worker, so the worker can start another task meanwhile. Block
+// reports whether it lent the slot; only then is Resume called, which may
+// wait for a slot to come free.
+type Lender interface {
+	Block() bool
+	Resume()
+}
+
+// TaskContext returns the context a task on a cluster worker runs with:
+// shoal.From returns ex (the worker's executor), and waits on other tasks
+// lend the task's slot through l. Package shoal sets it.
+var TaskContext func(ctx context.Context, ex any, l Lender) context.Context
+
+// Call is one message's worth of work: a registered function applied to
+// one argument (Submit) or to a batch of them (a chunk of a Map).
+type Call struct {
+	Name        string
+	Fingerprint string
+	Signature   string
+	Args        [][]byte      // encoded arguments, one per item
+	Retries     int           // times an item, or the whole call after a lost worker, may run again
+	Timeout     time.Duration // per item attempt; 0: none
+}
+
+// Result is the outcome of one item of a Call: its encoded value, or its
+// error (a *shoal.PanicError for a panic, context.Canceled or
+// context.DeadlineExceeded when the item saw those, or an error carrying
+// the worker's message).
+type Result struct {
+	Value []byte
+	Err   error
+}
+
+// Backend runs calls in other processes. Package cluster implements it.
+type Backend interface {
+	// Codec is the wire encoding of arguments, results and shared values.
+	Codec() Codec
+	// Slots reports how many tasks the workers run at once, as far as the
+	// backend knows, for automatic chunk sizes and read-ahead (at least 1).
+	Slots() int
+	// Submit sends c and calls done exactly once, from any goroutine: with
+	// one Result per argument, or with an error for the whole call (the
+	// function is not registered on the worker, its signature differs, the
+	// retry budget ran out after lost workers, ctx was cancelled). When ctx
+	// is cancelled the call is dropped if still queued, and cancelled on
+	// the worker if running.
+	Submit(ctx context.Context, c *Call, done func(res []Result, err error))
+	// Put stores an encoded value once, content-addressed, and returns its
+	// id; Fetch returns it (a worker fetches each id once and caches it);
+	// Release deletes it.
+	Put(ctx context.Context, data []byte) (id string, err error)
+	Fetch(ctx context.Context, id string) ([]byte, error)
+	Release(ctx context.Context, id string) error
+}

@@ -1,0 +1,360 @@
+package shoal
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"sync"
+
+	"github.com/shoal-go/shoal/internal/remote"
+	"github.com/shoal-go/shoal/internal/sched"
+)
+
+// This file is the cluster side of Submit, Map, ForEach and Stream: the
+// same calls, sent as registered function names and encoded data to a
+// remote.Backend.
+
+// remoteTask is what a remote future needs of its task: a way to cancel it.
+type remoteTask struct{ stop context.CancelFunc }
+
+func (remoteTask) runInline(*sched.Worker) bool { return false }
+func (t remoteTask) cancel()                    { t.stop() }
+
+// callOf returns the Call for fn, or ErrNotRegistered.
+func callOf(fn any, cfg *config) (*remote.Call, *registration, error) {
+	reg, err := lookupFunc(fn)
+	if err != nil {
+		return nil, nil, err
+	}
+	c := &remote.Call{Name: reg.name, Fingerprint: reg.fingerprint, Signature: reg.signature}
+	if cfg != nil {
+		c.Retries, c.Timeout = cfg.retries, cfg.timeout
+	}
+	return c, reg, nil
+}
+
+func submitRemote[T, R any](ctx context.Context, b remote.Backend, fn func(context.Context, T) (R, error), arg T) *Future[R] {
+	f := new(Future[R])
+	var zero R
+	if b == nil {
+		f.complete(zero, errNoBackend)
+		return f
+	}
+	c, reg, err := callOf(fn, nil)
+	if err == nil {
+		err = ctx.Err()
+	}
+	var data []byte
+	if err == nil {
+		data, err = b.Codec().Marshal(arg)
+		if err != nil {
+			err = fmt.Errorf("shoal: encoding the argument of %s: %w", reg.name, err)
+		}
+	}
+	if err != nil {
+		f.complete(zero, err)
+		return f
+	}
+	c.Args = [][]byte{data}
+	cctx, stop := context.WithCancel(ctx)
+	f.task = remoteTask{stop: stop}
+	b.Submit(cctx, c, func(res []remote.Result, err error) {
+		defer stop()
+		v, err := decodeOne[R](b.Codec(), reg, res, err)
+		f.complete(v, err)
+	})
+	return f
+}
+
+// decodeOne turns the outcome of a one-item call into its value.
+func decodeOne[R any](codec remote.Codec, reg *registration, res []remote.Result, err error) (R, error) {
+	var v R
+	switch {
+	case err != nil:
+		return v, err
+	case len(res) != 1:
+		return v, fmt.Errorf("shoal: %s: %d results for one argument", reg.name, len(res))
+	case res[0].Err != nil:
+		return v, res[0].Err
+	}
+	if err := codec.Unmarshal(res[0].Value, &v); err != nil {
+		return v, fmt.Errorf("shoal: decoding the result of %s: %w", reg.name, err)
+	}
+	return v, nil
+}
+
+// remoteChunk is one message of a Map or Stream on a cluster.
+type remoteChunk[R any] struct {
+	base int // index of the chunk's first item
+	n    int
+	res  []R
+	errs []error // per item; nil where it succeeded
+	done chan struct{}
+}
+
+// remoteRun sends chunks of items to a backend, at most window chunks in
+// flight, and records their outcome in the shared items bookkeeping.
+type remoteRun[T, R any] struct {
+	items[T, R]
+	b      remote.Backend
+	proto  *remote.Call
+	reg    *registration
+	chunk  int
+	window chan struct{} // a token per chunk in flight
+	wg     sync.WaitGroup
+}
+
+func newRemoteRun[T, R any](ctx context.Context, b remote.Backend, fn func(context.Context, T) (R, error), cfg config, total int) (*remoteRun[T, R], error) {
+	if b == nil {
+		return nil, errNoBackend
+	}
+	proto, reg, err := callOf(fn, &cfg)
+	if err != nil {
+		return nil, err
+	}
+	slots := max(1, b.Slots())
+	r := &remoteRun[T, R]{b: b, proto: proto, reg: reg}
+	r.init(ctx, nil, fn, cfg, total)
+	r.chunk = cfg.chunk
+	if r.chunk == 0 {
+		// A message costs far more than a local claim: aim for about 4
+		// chunks per slot, up to 4096 items each.
+		r.chunk = 1
+		if total > 0 {
+			r.chunk = max(1, min(total/(4*slots), 4096))
+		}
+	}
+	window := 2 * slots
+	if cfg.limit > 0 {
+		r.chunk = min(r.chunk, cfg.limit)
+		window = max(1, cfg.limit/r.chunk)
+	}
+	r.window = make(chan struct{}, window)
+	return r, nil
+}
+
+// send encodes in as one chunk starting at index base and submits it,
+// waiting (and lending the caller's slot) while the window is full. It
+// reports false when the call has stopped and nothing was sent.
+func (r *remoteRun[T, R]) send(base int, in []T) (*remoteChunk[R], bool) {
+	acquired := false
+	select {
+	case r.window <- struct{}{}:
+		acquired = true
+	default:
+		resume := lend(r.parent, workerFrom(r.parent))
+		select {
+		case r.window <- struct{}{}:
+			acquired = true
+		case <-r.ctx.Done():
+		}
+		if resume != nil {
+			resume()
+		}
+	}
+	if !acquired || r.stopped() {
+		if acquired {
+			<-r.window
+		}
+		return nil, false
+	}
+	c := &remoteChunk[R]{base: base, n: len(in), res: make([]R, len(in)), errs: make([]error, len(in)), done: make(chan struct{})}
+	call := *r.proto
+	call.Args = make([][]byte, len(in))
+	codec := r.b.Codec()
+	for i, v := range in {
+		data, err := codec.Marshal(v)
+		if err != nil {
+			err = fmt.Errorf("shoal: encoding the argument of %s: %w", r.reg.name, err)
+			c.errs[i] = err
+			r.fail(base+i, err)
+			<-r.window
+			close(c.done)
+			return c, true
+		}
+		call.Args[i] = data
+	}
+	r.wg.Add(1)
+	r.b.Submit(r.ctx, &call, func(res []remote.Result, err error) {
+		defer r.wg.Done()
+		r.finish(c, res, err)
+		<-r.window
+		close(c.done)
+	})
+	return c, true
+}
+
+func (r *remoteRun[T, R]) finish(c *remoteChunk[R], res []remote.Result, err error) {
+	if err == nil && len(res) != c.n {
+		err = fmt.Errorf("shoal: %s: %d results for %d arguments", r.reg.name, len(res), c.n)
+	}
+	if err != nil {
+		// The whole message failed: every item in it did.
+		for i := range c.errs {
+			c.errs[i] = err
+		}
+		r.fail(c.base, err)
+		return
+	}
+	codec := r.b.Codec()
+	for i, x := range res {
+		if x.Err == nil {
+			if derr := codec.Unmarshal(x.Value, &c.res[i]); derr != nil {
+				x.Err = fmt.Errorf("shoal: decoding the result of %s: %w", r.reg.name, derr)
+			}
+		}
+		if x.Err != nil {
+			c.errs[i] = x.Err
+			r.fail(c.base+i, x.Err)
+		}
+	}
+	r.progress(c.n)
+}
+
+// wait waits for every chunk sent, lending the caller's slot meanwhile.
+func (r *remoteRun[T, R]) wait() {
+	done := make(chan struct{})
+	go func() {
+		r.wg.Wait()
+		close(done)
+	}()
+	await(r.parent, workerFrom(r.parent), done)
+}
+
+func mapRemote[T, R any](ctx context.Context, b remote.Backend, in []T, out []R, fn func(context.Context, T) (R, error), cfg config) error {
+	if len(in) == 0 {
+		return nil
+	}
+	r, err := newRemoteRun(ctx, b, fn, cfg, len(in))
+	if err != nil {
+		return err
+	}
+	defer r.close()
+	var chunks []*remoteChunk[R]
+	skipped := false
+	for lo := 0; lo < len(in); lo += r.chunk {
+		c, ok := r.send(lo, in[lo:min(lo+r.chunk, len(in))])
+		if !ok {
+			skipped = true
+			break
+		}
+		chunks = append(chunks, c)
+	}
+	r.wait()
+	for _, c := range chunks {
+		copy(out[c.base:], c.res)
+	}
+	return r.err(skipped)
+}
+
+func streamRemote[T, R any](ctx context.Context, b remote.Backend, in iter.Seq[T], fn func(context.Context, T) (R, error), cfg config) iter.Seq2[R, error] {
+	return func(yield func(R, error) bool) {
+		var zero R
+		r, err := newRemoteRun(ctx, b, fn, cfg, -1)
+		if err != nil {
+			yield(zero, err)
+			return
+		}
+		defer func() {
+			r.cancel(context.Canceled)
+			r.wait()
+			r.close()
+		}()
+		var inflight []*remoteChunk[R]
+		ended := false
+		// deliver yields the results of finished chunks: the oldest one
+		// (or any, Unordered), waiting for it if wait is set.
+		deliver := func(wait bool) {
+			for len(inflight) > 0 && !ended {
+				k := -1
+				for i, c := range inflight {
+					if isDone(c.done) {
+						k = i
+						break
+					}
+					if !cfg.unordered {
+						break
+					}
+				}
+				if k < 0 {
+					if !wait {
+						return
+					}
+					await(ctx, workerFrom(ctx), inflight[0].done)
+					continue
+				}
+				c := inflight[k]
+				inflight = append(inflight[:k], inflight[k+1:]...)
+				for i := range c.n {
+					if ended {
+						break
+					}
+					if c.errs[i] == nil {
+						ended = !yield(c.res[i], nil)
+						continue
+					}
+					if cfg.collect && ctx.Err() == nil {
+						ended = !yield(zero, &TaskError{Index: c.base + i, Err: c.errs[i]})
+						continue
+					}
+					if err := ctx.Err(); err != nil {
+						yield(zero, err)
+					} else if first := r.firstErr(); first != nil {
+						yield(zero, first)
+					} else {
+						yield(zero, &TaskError{Index: c.base + i, Err: c.errs[i]})
+					}
+					ended = true
+				}
+				wait = false
+			}
+		}
+		var buf []T
+		count := 0
+		flush := func() bool {
+			c, ok := r.send(count-len(buf), buf)
+			buf = nil
+			if !ok {
+				return false
+			}
+			inflight = append(inflight, c)
+			deliver(false)
+			for len(inflight) >= cap(r.window) && !ended {
+				deliver(true)
+			}
+			return !ended
+		}
+		for v := range in {
+			buf = append(buf, v)
+			count++
+			if len(buf) == r.chunk && !flush() {
+				break
+			}
+		}
+		if !ended && !r.stopped() {
+			r.setTotal(count)
+			if len(buf) > 0 {
+				flush()
+			}
+		}
+		for len(inflight) > 0 && !ended {
+			deliver(true)
+		}
+		if !ended && r.stopped() {
+			if err := ctx.Err(); err != nil {
+				yield(zero, err)
+			} else if first := r.firstErr(); first != nil {
+				yield(zero, first)
+			}
+		}
+	}
+}
+
+func isDone(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
