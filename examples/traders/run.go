@@ -3,6 +3,7 @@ package traders
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"slices"
 
 	"github.com/shoal-go/shoal"
@@ -39,11 +40,67 @@ type AssetSummary struct {
 	SmartPnL int64
 }
 
-// assetResult is what one asset's task returns: the asset's summary and
+// AssetOutcome is what one asset's task returns: the asset's summary and
 // its smart traders.
-type assetResult struct {
-	summary AssetSummary
-	smart   []TraderResult
+type AssetOutcome struct {
+	Summary AssetSummary
+	Smart   []TraderResult
+}
+
+// AssetJob is the argument of AnalyzeAsset: the shared table and an asset.
+type AssetJob struct {
+	Data  shoal.Ref[Data]
+	Asset int
+}
+
+// TraderJob is the argument of EvaluateTrader: the shared table, an asset
+// and the position of one of its traders in trader-id order.
+type TraderJob struct {
+	Data   shoal.Ref[Data]
+	Asset  int
+	Trader int
+}
+
+// The two levels of the loop are registered functions, so that Run is the
+// same program on a pool and on a cluster, where functions travel by name.
+func init() {
+	shoal.Register(AnalyzeAsset, shoal.Name("traders.AnalyzeAsset"))
+	shoal.Register(EvaluateTrader, shoal.Name("traders.EvaluateTrader"))
+}
+
+// AnalyzeAsset is the outer loop's body: it selects the asset's rows, runs
+// EvaluateTrader over its traders in a nested shoal.Map on the executor of
+// the task (shoal.From), and summarises the asset.
+func AnalyzeAsset(ctx context.Context, j AssetJob) (AssetOutcome, error) {
+	b, err := bookFor(ctx, j.Data, j.Asset)
+	if err != nil {
+		return AssetOutcome{}, err
+	}
+	jobs := make([]TraderJob, len(b.traders))
+	for i := range jobs {
+		jobs[i] = TraderJob{Data: j.Data, Asset: j.Asset, Trader: i}
+	}
+	rs, err := shoal.Map(ctx, shoal.From(ctx), jobs, EvaluateTrader, shoal.Progress("traders"))
+	if err != nil {
+		return AssetOutcome{}, err
+	}
+	return summarize(*b, rs), nil
+}
+
+// EvaluateTrader is the inner loop's body: the verdict on one trader.
+func EvaluateTrader(ctx context.Context, j TraderJob) (TraderResult, error) {
+	d, err := j.Data.Get(ctx)
+	if err != nil {
+		return TraderResult{}, err
+	}
+	b, err := bookFor(ctx, j.Data, j.Asset)
+	if err != nil {
+		return TraderResult{}, err
+	}
+	if j.Trader < 0 || j.Trader >= len(b.traders) {
+		return TraderResult{}, fmt.Errorf("traders: asset %d has no trader #%d", j.Asset, j.Trader)
+	}
+	return evaluate(ctx, d.Config.Seed, b, b.traders[j.Trader])
 }
 
 // Run answers the question for d on ex: a shoal.Map over the assets and,
@@ -58,22 +115,17 @@ type assetResult struct {
 // within a fraction of a millisecond. An invalid option returns an error
 // wrapping shoal.ErrInvalidOption. A nil ex panics.
 func Run(ctx context.Context, ex shoal.Executor, d Data, opts ...shoal.Option) (Result, error) {
-	assets := make([]int, d.Config.Assets)
-	for a := range assets {
-		assets[a] = a
+	ref, err := shoal.Put(ctx, ex, d)
+	if err != nil {
+		return Result{}, err
 	}
-	seed := d.Config.Seed
+	defer ref.Release(context.WithoutCancel(ctx))
+	jobs := make([]AssetJob, d.Config.Assets)
+	for a := range jobs {
+		jobs[a] = AssetJob{Data: ref, Asset: a}
+	}
 	outer := append([]shoal.Option{shoal.Progress("assets")}, opts...)
-	per, err := shoal.Map(ctx, ex, assets, func(ctx context.Context, a int) (assetResult, error) {
-		b := bookOf(d, a)
-		rs, err := shoal.Map(ctx, shoal.From(ctx), b.traders, func(ctx context.Context, tt traderTrades) (TraderResult, error) {
-			return evaluate(ctx, seed, &b, tt)
-		}, shoal.Progress("traders"))
-		if err != nil {
-			return assetResult{}, err
-		}
-		return summarize(b, rs), nil
-	}, outer...)
+	per, err := shoal.Map(ctx, ex, jobs, AnalyzeAsset, outer...)
 	if err != nil {
 		return Result{}, err
 	}
@@ -94,7 +146,7 @@ func Sequential(d Data) Result {
 func SequentialContext(ctx context.Context, d Data) (Result, error) {
 	bar := progress.Start("sequential", d.Config.Assets, nil)
 	defer bar.Finish()
-	per := make([]assetResult, 0, d.Config.Assets)
+	per := make([]AssetOutcome, 0, d.Config.Assets)
 	for a := range d.Config.Assets {
 		b := bookOf(d, a)
 		rs := make([]TraderResult, 0, len(b.traders))
@@ -112,20 +164,20 @@ func SequentialContext(ctx context.Context, d Data) (Result, error) {
 }
 
 // summarize is the per-asset calculation after the traders' loop.
-func summarize(b book, rs []TraderResult) assetResult {
-	r := assetResult{summary: AssetSummary{
+func summarize(b book, rs []TraderResult) AssetOutcome {
+	r := AssetOutcome{Summary: AssetSummary{
 		Asset:   b.asset,
 		Trades:  len(b.prices),
 		Traders: len(b.traders),
 	}}
 	if b.volume > 0 {
-		r.summary.VWAP = float64(b.notion) / float64(b.volume)
+		r.Summary.VWAP = float64(b.notion) / float64(b.volume)
 	}
 	for _, t := range rs {
 		if t.Smart {
-			r.smart = append(r.smart, t)
-			r.summary.Smart++
-			r.summary.SmartPnL += t.PnL
+			r.Smart = append(r.Smart, t)
+			r.Summary.Smart++
+			r.Summary.SmartPnL += t.PnL
 		}
 	}
 	return r
@@ -133,13 +185,13 @@ func summarize(b book, rs []TraderResult) assetResult {
 
 // analyse is the analysis after all assets are done: the smart list, the
 // per-asset table and the top traders.
-func analyse(per []assetResult) Result {
+func analyse(per []AssetOutcome) Result {
 	var res Result
 	res.PerAsset = make([]AssetSummary, 0, len(per))
 	for _, a := range per {
-		res.Traders += a.summary.Traders
-		res.PerAsset = append(res.PerAsset, a.summary)
-		res.Smart = append(res.Smart, a.smart...)
+		res.Traders += a.Summary.Traders
+		res.PerAsset = append(res.PerAsset, a.Summary)
+		res.Smart = append(res.Smart, a.Smart...)
 	}
 	top := slices.Clone(res.Smart)
 	slices.SortFunc(top, func(x, y TraderResult) int {
