@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/shoal-go/shoal"
+	"github.com/shoal-go/shoal/cluster"
 	"github.com/shoal-go/shoal/examples/traders"
 	"github.com/shoal-go/shoal/progress"
 )
@@ -73,6 +74,7 @@ type demoOptions struct {
 	workers int
 	size    sizeFlag
 	seed    uint64
+	cluster int // worker processes of --cluster; 0: no cluster run
 }
 
 func newDemoCommand() *cobra.Command {
@@ -87,19 +89,22 @@ it, the list of "smart" traders they find, and an analysis of that list.
 It runs the workload twice, with plain loops and with a shoal.Map over the
 assets nesting a shoal.Map over each asset's traders on a pool of --workers,
 then prints the answer, both times and the speedup, and checks that both
-answers agree. Ctrl-C stops it.`,
-		Args: func(cmd *cobra.Command, args []string) error {
-			if len(args) > 0 {
-				return usagef(cmd, "%q takes no arguments, got %q", cmd.CommandPath(), args)
-			}
-			return nil
-		},
+answers agree. With --cluster N it runs the same maps a third time, on a
+cluster of N worker processes on this machine (this program, re-run, with
+the pool's --workers slots split among them), and compares that too.
+Ctrl-C stops it.`,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if o.workers < 1 || o.workers > maxWorkers {
 				return usagef(cmd, "invalid argument \"%d\" for \"-w, --workers\" flag: must be between 1 and %d", o.workers, maxWorkers)
 			}
+			if cmd.Flags().Changed("cluster") {
+				if o.cluster < 1 || o.cluster > maxProcs {
+					return usagef(cmd, "invalid argument \"%d\" for \"--cluster\" flag: must be between 1 and %d", o.cluster, maxProcs)
+				}
+			}
 			progress.Configure(progress.Config{Output: cmd.ErrOrStderr()})
-			return runDemo(cmd.Context(), cmd.OutOrStdout(), o)
+			return runDemo(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), o)
 		},
 	}
 	f := cmd.Flags()
@@ -107,13 +112,15 @@ answers agree. Ctrl-C stops it.`,
 	f.Var(&o.size, "size", "workload size: "+sizeNames())
 	f.Lookup("size").DefValue = "" // "(default default)" says nothing
 	f.Uint64Var(&o.seed, "seed", o.seed, "seed of the generated market")
+	f.IntVar(&o.cluster, "cluster", 0, "also run on a cluster of this many worker processes")
 	return cmd
 }
 
-// runDemo generates the market, answers the question sequentially and in
-// parallel, and prints the answer and the timings to w. Everything it
-// prints is the same from run to run, except the times and the speedup.
-func runDemo(ctx context.Context, w io.Writer, o demoOptions) error {
+// runDemo generates the market, answers the question sequentially, in
+// parallel and, with o.cluster, on a cluster, and prints the answer and the
+// timings to w; the cluster's workers print on errw. Everything it prints
+// is the same from run to run, except the times and the speedup.
+func runDemo(ctx context.Context, w, errw io.Writer, o demoOptions) error {
 	cfg, ok := o.size.lookup(string(o.size))
 	if !ok {
 		return fmt.Errorf("unknown size %q", o.size)
@@ -150,18 +157,70 @@ func runDemo(ctx context.Context, w io.Writer, o demoOptions) error {
 		return stopped(ctx, err)
 	}
 
+	var cl *clusterRun
+	if o.cluster > 0 {
+		if cl, err = runOnCluster(ctx, w, errw, d, o); err != nil {
+			return err
+		}
+	}
+
 	fmt.Fprintln(w)
 	printAnswer(w, d, par)
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "              time  speedup")
 	fmt.Fprintf(w, "sequential  %6s\n", seconds(seqTime))
 	fmt.Fprintf(w, "parallel    %6s  %6.2f×  on %s\n", seconds(parTime), seqTime.Seconds()/parTime.Seconds(), workers(o.workers))
+	if cl != nil {
+		fmt.Fprintf(w, "cluster     %6s  %6.2f×  on %s × %s\n", seconds(cl.took), seqTime.Seconds()/cl.took.Seconds(), processes(o.cluster), plural(cl.slots, "slot"))
+	}
 	if !reflect.DeepEqual(seq, par) {
 		fmt.Fprintln(w, "the sequential and parallel answers DISAGREE")
 		return errors.New("demo: the sequential and parallel answers disagree")
 	}
+	if cl != nil {
+		if !reflect.DeepEqual(seq, cl.res) {
+			fmt.Fprintln(w, "the cluster's answer DISAGREES with the sequential and parallel ones")
+			return errors.New("demo: the cluster's answer disagrees")
+		}
+		fmt.Fprintf(w, "the three answers agree: the same %d smart traders, per-asset counts and top %d\n", len(par.Smart), len(par.Top))
+		return nil
+	}
 	fmt.Fprintf(w, "both answers agree: the same %d smart traders, per-asset counts and top %d\n", len(par.Smart), len(par.Top))
 	return nil
+}
+
+// clusterRun is the outcome of the demo's run on a cluster.
+type clusterRun struct {
+	res   traders.Result
+	took  time.Duration // the run, not the cluster's start
+	slots int           // per worker process
+}
+
+// runOnCluster starts a cluster of o.cluster worker processes on this
+// machine, with the pool's o.workers slots split among them, answers the
+// question on it, and stops it. The workers are this program, re-run.
+func runOnCluster(ctx context.Context, w, errw io.Writer, d traders.Data, o demoOptions) (_ *clusterRun, err error) {
+	slots := max(1, (o.workers+o.cluster-1)/o.cluster)
+	fmt.Fprintf(w, "cluster, the same maps on %s × %s, started ", processes(o.cluster), plural(slots, "slot"))
+	start := time.Now()
+	c, err := cluster.Start(ctx, cluster.Workers(o.cluster), cluster.Slots(slots), cluster.Output(errw))
+	if err != nil {
+		fmt.Fprintln(w)
+		return nil, stopped(ctx, err)
+	}
+	defer func() {
+		if cerr := c.Close(); cerr != nil && err == nil {
+			err = fmt.Errorf("demo: stopping the cluster: %w", cerr)
+		}
+	}()
+	fmt.Fprintf(w, "in %s:\n", seconds(time.Since(start)))
+	start = time.Now()
+	res, err := traders.Run(ctx, c, d)
+	took := time.Since(start)
+	if err != nil {
+		return nil, stopped(ctx, err)
+	}
+	return &clusterRun{res: res, took: took, slots: slots}, nil
 }
 
 // stopped returns the demo's error for err, a failed run: an interruption
@@ -200,11 +259,14 @@ func printAnswer(w io.Writer, d traders.Data, res traders.Result) {
 }
 
 // workers formats "1 worker", "2 workers".
-func workers(n int) string {
+func workers(n int) string { return plural(n, "worker") }
+
+// plural formats n of a noun whose plural takes an s: "1 slot", "2 slots".
+func plural(n int, noun string) string {
 	if n == 1 {
-		return "1 worker"
+		return "1 " + noun
 	}
-	return strconv.Itoa(n) + " workers"
+	return strconv.Itoa(n) + " " + noun + "s"
 }
 
 // dollars formats cents as "$12,345.67".

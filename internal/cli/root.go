@@ -8,7 +8,17 @@
 // Execute makes it from signal.NotifyContext, so Ctrl-C (or SIGTERM)
 // cancels the running work, the command returns an error saying so, and
 // the program exits with status 130. A second Ctrl-C kills the program at
-// once.
+// once. For up and worker, which run until stopped, Ctrl-C is the normal
+// end: they shut down cleanly and exit with status 0.
+//
+// # Clusters
+//
+// up, worker, status and demo --cluster use the cluster package. The
+// workers that up and demo --cluster start are this program itself, re-run:
+// its main (and the TestMain of tests that start clusters) must call
+// cluster.Main first thing. The token of a cluster that up starts is
+// written to a file readable by its user only and never printed unless
+// asked; worker and status read it from there.
 //
 // # Output
 //
@@ -55,7 +65,7 @@ work and shows progress, on the cores of one machine or across a cluster.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError{cmd: cmd, err: err} })
-	root.AddCommand(newDemoCommand())
+	root.AddCommand(newDemoCommand(), newUpCommand(), newWorkerCommand(), newStatusCommand())
 	return root
 }
 

@@ -1,0 +1,78 @@
+// Package cluster runs shoal's tasks on worker processes, on this machine
+// or on many, over NATS JetStream: the same shoal.Submit, Map, Stream,
+// Gather, AsCompleted and Put calls that run on a shoal.Pool run on a
+// *Cluster or a *Client.
+//
+//	func init() { shoal.Register(analyze) } // in every binary that serves
+//
+//	func main() {
+//		cluster.Main() // a worker process serves here and never returns
+//		ctx := context.Background()
+//		cl, err := cluster.Start(ctx, cluster.Workers(4))
+//		if err != nil {
+//			log.Fatal(err)
+//		}
+//		defer cl.Close()
+//		results, err := shoal.Map(ctx, cl, assets, analyze, shoal.Progress("assets"))
+//		...
+//	}
+//
+// Start runs an embedded NATS server and worker processes that re-run the
+// program's own binary (like `ipcluster start`); Connect joins an existing
+// NATS deployment as a driver, and Serve runs a worker in any process
+// that can reach one (see deploy/ for a three-server JetStream cluster).
+//
+// # Distribution constraints
+//
+// No code travels. A task names a function registered with shoal.Register
+// in the worker's binary, with a fingerprint of its argument and result
+// types; a worker without the name fails the task with an error wrapping
+// shoal.ErrNotRegistered, and one whose types differ with ErrSignature,
+// naming both signatures. Arguments and results are data, encoded as CBOR
+// and decoded with limits on size and nesting, so a corrupt or hostile
+// message fails its task and never the worker. Closures cannot be
+// registered: shoal.Go fails at once on a cluster. Values larger than a
+// NATS message (1 MiB by default) go through the JetStream object store
+// without the caller noticing; shoal.Put stores a shared value once,
+// content-addressed, and each process fetches it once.
+//
+// # How tasks run
+//
+// Tasks go to a work-queue stream read by one durable pull consumer shared
+// by all workers. A worker asks for as many tasks as it has idle slots (a
+// few more while tasks are tiny), runs at most Slots at once, and while a
+// task waits on sub-tasks — a nested shoal.Map on shoal.From(ctx) goes back
+// to the cluster — its slot runs other tasks, so nesting never deadlocks.
+// Results come back over core NATS straight to the client that sent the
+// task. A Map sends its items in chunks, a message each.
+//
+// # Faults
+//
+// A running task's worker tells the queue every AckWait/3 that it is alive.
+// A worker that dies or freezes stops doing so, and after AckWait its tasks
+// run on another worker; after the retry budget (the call's shoal.Retry or
+// Redeliver, whichever is larger) they fail with ErrLostWorker instead. A
+// task that ran twice completes its future once: later answers are
+// dropped. Cancelling the context of a call removes its queued tasks and
+// cancels the contexts of its running ones, within milliseconds. Worker
+// processes of Start exit when the driver does, even when it is killed:
+// their standard input is a pipe from the driver, on Linux the kernel
+// sends them SIGKILL, and they exit when they lose the server.
+//
+// # Security
+//
+// The embedded server listens on loopback unless Listen says otherwise,
+// and requires a token from crypto/rand of every client; Connect and Serve
+// take a Token, a NATS credentials file or a TLS configuration. A client
+// with the wrong credentials fails with ErrAuth.
+//
+// # Goroutines and panics
+//
+// A Client owns the goroutines of its NATS connection and a few of its own
+// (cancelling calls, fetching large results); Close stops them. A Cluster
+// also owns its server, a goroutine per worker process waiting for it to
+// exit, and its processes: Close stops and waits for all of them. Serve
+// runs a goroutine per task in hand. A task that panics fails its item with
+// a *shoal.PanicError whose Value is the panic value's text and whose Stack
+// is the worker's stack; the worker goes on.
+package cluster

@@ -1,0 +1,5 @@
+package cluster
+
+import "syscall"
+
+func procAttr() *syscall.SysProcAttr { return nil }

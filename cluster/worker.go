@@ -1,0 +1,585 @@
+package cluster
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nuid"
+
+	"github.com/shoal-go/shoal"
+	"github.com/shoal-go/shoal/internal/remote"
+)
+
+// Serve runs a worker in this process: it connects to the cluster at url
+// (Token, CredsFile, TLS options) and runs the tasks of the cluster's queue,
+// Slots at once, until ctx is done or the connection is lost for good. Only
+// functions registered in this binary run; a task naming another function,
+// or one whose signature differs from the driver's, fails with an error
+// saying so.
+//
+// When ctx is done Serve stops taking tasks, cancels the contexts of those
+// running and puts them back in the queue (another worker runs them), waits
+// for them to return, and returns nil. A task that ignores its context
+// keeps Serve waiting. It returns an error if it cannot connect, or when it
+// loses the connection.
+func Serve(ctx context.Context, url string, opts ...Option) error {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return err
+	}
+	if cfg.id == "" {
+		host, _ := os.Hostname()
+		cfg.id = keySafe(fmt.Sprintf("%s-%d", host, os.Getpid()))
+	}
+	b, err := connect(ctx, url, cfg, "shoal worker "+cfg.id)
+	if err != nil {
+		return err
+	}
+	defer b.close()
+	w, err := newWorker(ctx, b, cfg)
+	if err != nil {
+		return err
+	}
+	return w.run(ctx)
+}
+
+var (
+	errShutdown    = errors.New("cluster: worker stopping")
+	errCancelled   = errors.New("cluster: cancelled by the driver")
+	errConnClosed  = errors.New("cluster: connection to the server lost")
+	pullExpires    = 5 * time.Second      // how long one request for tasks waits
+	shortTask      = 5 * time.Millisecond // tasks shorter than this are fetched ahead
+	cancelledKeep  = time.Minute          // how long a cancel is remembered for a task not yet seen
+	statusDeadline = 2 * time.Second
+)
+
+// worker takes tasks off the queue and runs them, at most slots at once.
+type worker struct {
+	id      string
+	host    string
+	b       *backend
+	exec    *Client // what shoal.From returns in a task: nested work goes back to the cluster
+	puller  *puller
+	ackWait time.Duration
+	slots   *slots
+	nslots  int
+	started time.Time
+
+	tasks sync.WaitGroup // one per task goroutine
+
+	mu        sync.Mutex
+	stopping  bool
+	running   map[callKey]*task
+	cancelled map[callKey]time.Time
+
+	done, failed atomic.Uint64
+	taskTime     atomic.Int64 // moving average of task run times, in ns; -1 before the first
+}
+
+// callKey identifies a call across clients.
+type callKey struct {
+	reply string
+	id    uint64
+}
+
+func newWorker(ctx context.Context, b *backend, cfg *config) (*worker, error) {
+	cons, err := b.ensureConsumer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	host, _ := os.Hostname()
+	k := cfg.slots
+	if k == 0 {
+		k = runtime.GOMAXPROCS(0)
+	}
+	w := &worker{
+		id:        cfg.id,
+		host:      host,
+		b:         b,
+		exec:      b.client(),
+		ackWait:   cons.CachedInfo().Config.AckWait,
+		slots:     newSlots(k),
+		nslots:    k,
+		started:   time.Now(),
+		running:   map[callKey]*task{},
+		cancelled: map[callKey]time.Time{},
+	}
+	if w.ackWait <= 0 {
+		w.ackWait = defaultAckWait
+	}
+	w.taskTime.Store(-1)
+	if w.puller, err = newPuller(b.nc, taskStream, consumerName, pullExpires, w.start); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+func (w *worker) run(ctx context.Context) error {
+	ctx, stop := context.WithCancelCause(ctx)
+	var bg sync.WaitGroup
+	defer bg.Wait() // after stop below: the goroutines end with ctx
+	defer stop(nil)
+	bg.Go(func() {
+		select {
+		case <-w.b.closedC:
+			stop(errConnClosed)
+		case <-ctx.Done():
+		}
+	})
+	sub, err := w.b.nc.Subscribe(cancelSubject, w.onCancel)
+	if err != nil {
+		return fmt.Errorf("cluster: subscribing to cancels: %w", err)
+	}
+	defer func() { _ = sub.Unsubscribe() }()
+	if err := w.putStatus(ctx); err != nil {
+		return fmt.Errorf("cluster: announcing worker %s: %w", w.id, err)
+	}
+	bg.Go(func() { w.heartbeat(ctx) })
+	bg.Go(func() { w.keepalive(ctx) })
+
+	w.pull(ctx)
+
+	// Stopping: the tasks in hand go back to the queue.
+	w.puller.stop()
+	w.mu.Lock()
+	w.stopping = true
+	for _, t := range w.running {
+		t.cancel(errShutdown)
+	}
+	w.mu.Unlock()
+	w.tasks.Wait()
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), statusDeadline)
+	_ = w.b.kv.Delete(dctx, w.id)
+	cancel()
+	if err := context.Cause(ctx); errors.Is(err, errConnClosed) {
+		return fmt.Errorf("cluster: worker %s: %w", w.id, err)
+	}
+	return nil
+}
+
+// pull keeps the worker's requests for tasks matched to its idle slots,
+// plus a few more while its tasks are short (see ahead).
+func (w *worker) pull(ctx context.Context) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for {
+		ahead := w.ahead()
+		capacity := w.slots.idle() + ahead
+		out := w.puller.outstanding()
+		// Ask in batches of about half of what the worker could take, or
+		// at once when nothing is on its way.
+		if want := capacity - out; want > 0 && (out == 0 || want >= max(1, (w.nslots+ahead)/2)) {
+			if err := w.puller.request(want); err != nil && ctx.Err() == nil {
+				w.logf("requesting tasks: %v", err)
+				sleep(ctx, 250*time.Millisecond)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-w.slots.freed:
+		case <-w.puller.wake:
+		case <-tick.C:
+		}
+	}
+}
+
+// task is a message being handled: waiting for a slot, running, or
+// answering.
+type task struct {
+	w      *worker
+	msg    *nats.Msg // the latest delivery, under w.mu
+	t      *taskMsg
+	fn     *remote.Func
+	key    callKey
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+	lent   atomic.Bool
+}
+
+// start registers msg and hands it to a goroutine of its own.
+func (w *worker) start(msg *nats.Msg) {
+	t, err := decodeTask(msg.Data)
+	if err != nil {
+		// Nobody to answer: the reply subject is in the bad message.
+		w.logf("dropping a task: %v", err)
+		w.ack(msg, ackTerm, err.Error())
+		return
+	}
+	if !strings.HasPrefix(t.Reply, nats.InboxPrefix) {
+		// Answers go to clients' inboxes only, never to another subject
+		// a crafted task names.
+		w.logf("dropping a task of %s: reply subject %q is not an inbox", t.Name, t.Reply)
+		w.ack(msg, ackTerm, "reply subject is not an inbox")
+		return
+	}
+	key := callKey{t.Reply, t.ID}
+	w.mu.Lock()
+	if w.stopping {
+		w.mu.Unlock()
+		w.ack(msg, ackNak, "")
+		return
+	}
+	if _, ok := w.cancelled[key]; ok {
+		w.mu.Unlock()
+		w.ack(msg, ackTerm, "cancelled")
+		return
+	}
+	if tk := w.running[key]; tk != nil {
+		// Redelivered to the worker already running it (its keepalives
+		// came late): go on, answering for the latest delivery.
+		tk.msg = msg
+		w.mu.Unlock()
+		return
+	}
+	tk := &task{w: w, msg: msg, t: t, key: key}
+	tk.ctx, tk.cancel = context.WithCancelCause(context.Background())
+	w.running[key] = tk
+	w.tasks.Add(1) // under mu: run's Wait comes after stopping is set
+	w.slots.promise()
+	w.mu.Unlock()
+	go tk.run()
+}
+
+// message returns the task's latest delivery.
+func (tk *task) message() *nats.Msg {
+	tk.w.mu.Lock()
+	defer tk.w.mu.Unlock()
+	return tk.msg
+}
+
+func (tk *task) run() {
+	w, t := tk.w, tk.t
+	defer w.tasks.Done()
+	defer func() {
+		w.mu.Lock()
+		delete(w.running, tk.key)
+		w.mu.Unlock()
+		tk.cancel(nil)
+	}()
+	args, callErr := tk.prepare()
+	if callErr != nil {
+		w.slots.unpromise()
+		if tk.stopped() {
+			return
+		}
+		w.failed.Add(uint64(max(1, len(t.Args))))
+		tk.answer(&resultMsg{ID: t.ID, Worker: w.id, Err: toWire(callErr)})
+		w.ack(tk.message(), ackTerm, callErr.Error())
+		return
+	}
+	var items []item
+	if w.slots.acquire(true, tk.ctx.Done()) {
+		begin := time.Now()
+		items = tk.execute(args)
+		w.observe(time.Since(begin))
+		if !tk.lent.Load() {
+			w.slots.release()
+		}
+	}
+	if tk.stopped() {
+		return
+	}
+	tk.answer(&resultMsg{ID: t.ID, Worker: w.id, Items: items})
+	w.ack(tk.message(), ackAck, "")
+}
+
+// stopped reports whether the task was stopped rather than run to its
+// end, and if so disposes of its message: back to the queue when the
+// worker is stopping, dropped when the driver cancelled it. Either way
+// there is nobody to answer.
+func (tk *task) stopped() bool {
+	switch context.Cause(tk.ctx) {
+	case errShutdown:
+		tk.w.ack(tk.message(), ackNak, "") // another worker runs it
+		return true
+	case errCancelled:
+		tk.w.ack(tk.message(), ackTerm, "cancelled") // the driver has moved on
+		return true
+	}
+	return false
+}
+
+// ahead returns how many tasks to hold beyond the idle slots: while tasks
+// take under a millisecond, 4 per slot (at least 8), so tiny tasks never
+// wait a round trip; under shortTask, one per slot; none for longer tasks
+// (or before the first has run), so that they never wait behind each other
+// while another worker is idle.
+func (w *worker) ahead() int {
+	switch d := time.Duration(w.taskTime.Load()); {
+	case d < 0:
+		return 0
+	case d < time.Millisecond:
+		return max(8, 4*w.nslots)
+	case d < shortTask:
+		return w.nslots
+	}
+	return 0
+}
+
+// observe folds a task's run time into the moving average (weight 1/8).
+func (w *worker) observe(d time.Duration) {
+	for {
+		old := w.taskTime.Load()
+		avg := int64(d)
+		if old >= 0 {
+			avg = old + (avg-old)/8
+		}
+		if w.taskTime.CompareAndSwap(old, avg) {
+			return
+		}
+	}
+}
+
+// Acknowledgements of a task message, as the JetStream protocol spells
+// them.
+const (
+	ackAck      = "+ACK"
+	ackNak      = "+NAK"
+	ackTerm     = "+TERM"
+	ackProgress = "+WPI"
+)
+
+// ack tells the queue what became of m: done, to run again, never to run,
+// or still running. A lost ack costs a redelivery, never a result.
+func (w *worker) ack(m *nats.Msg, kind, reason string) {
+	body := kind
+	if reason != "" {
+		body += " " + reason
+	}
+	_ = w.b.nc.Publish(m.Reply, []byte(body))
+}
+
+// prepare checks the task can run here and returns its arguments, or the
+// error that fails the whole call.
+func (tk *task) prepare() ([][]byte, error) {
+	w, t := tk.w, tk.t
+	if md, err := tk.message().Metadata(); err == nil && int(md.NumDelivered) > t.MaxDeliver {
+		return nil, fmt.Errorf("%w: task %s was handed to workers %d times and none finished it (workers killed, stopped or unresponsive for the ack wait)",
+			ErrLostWorker, t.Name, md.NumDelivered-1)
+	}
+	fn, ok := remote.Lookup(t.Name)
+	if !ok {
+		return nil, fmt.Errorf("%w: worker %s has no function %q (%s); register it in the worker's binary", shoal.ErrNotRegistered, w.id, t.Name, t.Signature)
+	}
+	if fn.Fingerprint != t.Fingerprint {
+		return nil, fmt.Errorf("%w: %s is %s on the driver but %s on worker %s (rebuild both from the same code)",
+			ErrSignature, t.Name, t.Signature, fn.Signature, w.id)
+	}
+	tk.fn = fn
+	if t.ArgsObject == "" {
+		return t.Args, nil
+	}
+	data, err := w.b.objs.GetBytes(tk.ctx, t.ArgsObject)
+	if err != nil {
+		return nil, fmt.Errorf("cluster: fetching the arguments of %s: %w", t.Name, err)
+	}
+	return decodeList(data)
+}
+
+// execute runs the function on each argument, with the call's per-attempt
+// timeout and retries.
+func (tk *task) execute(args [][]byte) []item {
+	w, t := tk.w, tk.t
+	ctx := remote.TaskContext(tk.ctx, w.exec, tk)
+	items := make([]item, len(args))
+	for i, arg := range args {
+		if err := tk.ctx.Err(); err != nil {
+			items[i].Err = toWire(err)
+			continue
+		}
+		for attempt := 0; ; attempt++ {
+			v, err := tk.invoke(ctx, arg)
+			if err == nil {
+				items[i].Value = v
+				w.done.Add(1)
+				break
+			}
+			if attempt >= t.Retries || tk.ctx.Err() != nil {
+				items[i].Err = toWire(err)
+				w.failed.Add(1)
+				break
+			}
+		}
+	}
+	return items
+}
+
+// invoke runs one attempt, turning a panic outside the function (in
+// decoding or encoding) into the item's error too.
+func (tk *task) invoke(ctx context.Context, arg []byte) (v []byte, err error) {
+	if tk.t.Timeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, tk.t.Timeout)
+		defer cancel()
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			err = &shoal.PanicError{Value: p, Stack: stack()}
+		}
+	}()
+	return tk.fn.Invoke(ctx, tk.w.b.codec, arg)
+}
+
+// Block implements remote.Lender: a task waiting on sub-tasks lends its
+// slot to the next task.
+func (tk *task) Block() bool {
+	if !tk.lent.CompareAndSwap(false, true) {
+		return false // lent already, by another wait of the same task
+	}
+	tk.w.slots.release()
+	return true
+}
+
+// Resume implements remote.Lender.
+func (tk *task) Resume() {
+	tk.w.slots.acquire(false, nil)
+	tk.lent.Store(false)
+}
+
+// answer sends r to the task's client, through the object store if too
+// large for a message.
+func (tk *task) answer(r *resultMsg) {
+	w := tk.w
+	data := r.append(nil)
+	if len(data) > w.b.spill && r.Err == nil {
+		name := fmt.Sprintf("result.%s.%s", w.id, nuid.Next())
+		ctx, cancel := w.b.opContext(fetchTimeout)
+		err := w.b.putObject(ctx, name, encodeItems(r.Items))
+		cancel()
+		if err != nil {
+			r = &resultMsg{ID: r.ID, Worker: w.id, Err: toWire(fmt.Errorf("cluster: storing the results of %s: %w", tk.t.Name, err))}
+		} else {
+			r = &resultMsg{ID: r.ID, Worker: w.id, Object: name}
+		}
+		data = r.append(nil)
+	}
+	if err := w.b.nc.Publish(tk.t.Reply, data); err != nil {
+		w.logf("answering %s: %v", tk.t.Name, err)
+	}
+}
+
+// onCancel stops a task the driver cancelled, or remembers the cancel in
+// case the task is still on its way.
+func (w *worker) onCancel(m *nats.Msg) {
+	c, err := decodeCancel(m.Data)
+	if err != nil {
+		return
+	}
+	key := callKey{c.Reply, c.ID}
+	w.mu.Lock()
+	tk := w.running[key]
+	w.cancelled[key] = time.Now()
+	w.mu.Unlock()
+	if tk != nil {
+		tk.cancel(errCancelled)
+	}
+}
+
+// keepalive tells the queue, every AckWait/3, that the tasks in hand are
+// still being worked on, and forgets old cancels.
+func (w *worker) keepalive(ctx context.Context) {
+	tick := time.NewTicker(w.ackWait / 3)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		w.mu.Lock()
+		msgs := make([]*nats.Msg, 0, len(w.running))
+		for _, tk := range w.running {
+			msgs = append(msgs, tk.msg)
+		}
+		for k, at := range w.cancelled {
+			if time.Since(at) > cancelledKeep {
+				delete(w.cancelled, k)
+			}
+		}
+		w.mu.Unlock()
+		for _, m := range msgs {
+			w.ack(m, ackProgress, "")
+		}
+	}
+}
+
+// heartbeat writes the worker's status every statusEvery.
+func (w *worker) heartbeat(ctx context.Context) {
+	tick := time.NewTicker(statusEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+		if err := w.putStatus(ctx); err != nil && ctx.Err() == nil {
+			w.logf("writing status: %v", err)
+		}
+	}
+}
+
+func (w *worker) putStatus(ctx context.Context) error {
+	w.mu.Lock()
+	running := len(w.running)
+	w.mu.Unlock()
+	s := WorkerStatus{
+		ID:      w.id,
+		Host:    w.host,
+		PID:     os.Getpid(),
+		Slots:   w.nslots,
+		Running: running,
+		Done:    w.done.Load(),
+		Failed:  w.failed.Load(),
+		Fetched: w.b.fetched.Load(),
+		Started: w.started,
+		Updated: time.Now(),
+	}
+	data, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, statusDeadline)
+	defer cancel()
+	_, err = w.b.kv.Put(ctx, w.id, data)
+	return err
+}
+
+func (w *worker) logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "shoal worker %s: %s\n", w.id, fmt.Sprintf(format, args...))
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
+	}
+}
+
+func stack() []byte {
+	buf := make([]byte, 64<<10)
+	return buf[:runtime.Stack(buf, false)]
+}
+
+// keySafe makes s a valid key of the status bucket.
+func keySafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '_', r == '=', r == '.':
+			return r
+		}
+		return '_'
+	}, s)
+}
