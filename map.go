@@ -42,7 +42,7 @@ func Map[T, R any](ctx context.Context, ex Executor, in []T, fn func(context.Con
 	out := make([]R, len(in))
 	var err error
 	if remote {
-		err = mapRemote(ctx, b, in, out, fn, cfg)
+		err = mapRemote(ctx, b, in, out, fn, fn, cfg)
 	} else {
 		err = runMap(ctx, p, in, out, fn, cfg)
 	}
@@ -56,17 +56,25 @@ func Map[T, R any](ctx context.Context, ex Executor, in []T, fn func(context.Con
 }
 
 // ForEach calls fn on every element of in, in parallel on ex, like Map
-// without results. It returns the same errors as Map.
+// without results. It returns the same errors as Map. On a cluster, fn
+// must be registered with RegisterEach.
 func ForEach[T any](ctx context.Context, ex Executor, in []T, fn func(context.Context, T) error, opts ...Option) error {
 	if fn == nil {
 		panic("shoal: ForEach with nil function")
 	}
-	if _, ok := backendOf(ex); ok {
-		// On a cluster the function travels by name: ForEach(fn) is
-		// Map of fn itself, so fn must be registered as returning a value.
-		return errForEachOnCluster
+	each := func(ctx context.Context, v T) (struct{}, error) { return struct{}{}, fn(ctx, v) }
+	if b, ok := backendOf(ex); ok {
+		// On a cluster fn travels by the name RegisterEach gave it.
+		cfg := newConfig(opts)
+		if cfg.err != nil {
+			return cfg.err
+		}
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		return mapRemote(ctx, b, in, make([]struct{}, len(in)), each, fn, cfg)
 	}
-	_, err := Map(ctx, ex, in, func(ctx context.Context, v T) (struct{}, error) { return struct{}{}, fn(ctx, v) }, opts...)
+	_, err := Map(ctx, ex, in, each, opts...)
 	return err
 }
 

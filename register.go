@@ -55,6 +55,53 @@ func Register[T, R any](fn func(context.Context, T) (R, error), opts ...Register
 	if fn == nil {
 		panic("shoal: Register with nil function")
 	}
+	register(fn, opts, func(r *registration) remoteInvoke {
+		return func(ctx context.Context, c remote.Codec, arg []byte) ([]byte, error) {
+			var v T
+			if err := c.Unmarshal(arg, &v); err != nil {
+				return nil, fmt.Errorf("shoal: decoding the argument of %s (%s): %w", r.name, r.signature, err)
+			}
+			res, err := call(ctx, fn, v)
+			if err != nil {
+				return nil, err
+			}
+			out, err := c.Marshal(res)
+			if err != nil {
+				return nil, fmt.Errorf("shoal: encoding the result of %s (%s): %w", r.name, r.signature, err)
+			}
+			return out, nil
+		}
+	})
+}
+
+// RegisterEach is Register for the functions ForEach takes, which return
+// only an error: it makes fn callable by name on a cluster, so that
+// ForEach(ctx, cluster, in, fn) works there as it does on a pool. The
+// same rules and panics as Register apply.
+func RegisterEach[T any](fn func(context.Context, T) error, opts ...RegisterOption) {
+	if fn == nil {
+		panic("shoal: RegisterEach with nil function")
+	}
+	register(fn, opts, func(r *registration) remoteInvoke {
+		return func(ctx context.Context, c remote.Codec, arg []byte) ([]byte, error) {
+			var v T
+			if err := c.Unmarshal(arg, &v); err != nil {
+				return nil, fmt.Errorf("shoal: decoding the argument of %s (%s): %w", r.name, r.signature, err)
+			}
+			_, err := call(ctx, func(ctx context.Context, v T) (struct{}, error) { return struct{}{}, fn(ctx, v) }, v)
+			if err != nil {
+				return nil, err
+			}
+			return c.Marshal(struct{}{})
+		}
+	})
+}
+
+type remoteInvoke = func(ctx context.Context, c remote.Codec, arg []byte) ([]byte, error)
+
+// register records fn (a func(ctx, T) (R, error) or func(ctx, T) error)
+// under its name, with the invoke that workers call.
+func register(fn any, opts []RegisterOption, invoke func(*registration) remoteInvoke) {
 	code := reflect.ValueOf(fn).Pointer()
 	symbol := runtime.FuncForPC(code).Name()
 	if closureName.MatchString(symbol) {
@@ -71,22 +118,12 @@ func Register[T, R any](fn func(context.Context, T) (R, error), opts ...Register
 	}
 	ft := reflect.TypeOf(fn)
 	r.signature = ft.String()
-	r.fingerprint = fingerprint(ft.In(1), ft.Out(0))
-	r.invoke = func(ctx context.Context, c remote.Codec, arg []byte) ([]byte, error) {
-		var v T
-		if err := c.Unmarshal(arg, &v); err != nil {
-			return nil, fmt.Errorf("shoal: decoding the argument of %s (%s): %w", r.name, r.signature, err)
-		}
-		res, err := call(ctx, fn, v)
-		if err != nil {
-			return nil, err
-		}
-		out, err := c.Marshal(res)
-		if err != nil {
-			return nil, fmt.Errorf("shoal: encoding the result of %s (%s): %w", r.name, r.signature, err)
-		}
-		return out, nil
+	res := reflect.TypeFor[struct{}]()
+	if ft.NumOut() == 2 {
+		res = ft.Out(0)
 	}
+	r.fingerprint = fingerprint(ft.In(1), res)
+	r.invoke = invoke(r)
 
 	registry.Lock()
 	defer registry.Unlock()

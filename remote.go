@@ -29,9 +29,6 @@ var errNoBackend = errors.New("shoal: executor has no backend")
 // errClosureOnCluster is the error of Go on a cluster executor.
 var errClosureOnCluster = errors.New("shoal: Go runs closures on local pools only; on a cluster, Register a top-level function and use Submit")
 
-// errForEachOnCluster is the error of ForEach on a cluster executor.
-var errForEachOnCluster = errors.New("shoal: ForEach takes a func(ctx, T) error, which cannot be registered; on a cluster use Map with a registered function")
-
 // backendOf returns the backend of a remote executor, or nil for a pool.
 func backendOf(ex Executor) (remote.Backend, bool) {
 	r, ok := ex.(interface{ backend() remote.Backend })

@@ -104,11 +104,13 @@ type remoteRun[T, R any] struct {
 	wg     sync.WaitGroup
 }
 
-func newRemoteRun[T, R any](ctx context.Context, b remote.Backend, fn func(context.Context, T) (R, error), cfg config, total int) (*remoteRun[T, R], error) {
+// newRemoteRun prepares a call of fn, registered as named (fn itself, or
+// the function ForEach wrapped into fn).
+func newRemoteRun[T, R any](ctx context.Context, b remote.Backend, fn func(context.Context, T) (R, error), named any, cfg config, total int) (*remoteRun[T, R], error) {
 	if b == nil {
 		return nil, errNoBackend
 	}
-	proto, reg, err := callOf(fn, &cfg)
+	proto, reg, err := callOf(named, &cfg)
 	if err != nil {
 		return nil, err
 	}
@@ -221,11 +223,11 @@ func (r *remoteRun[T, R]) wait() {
 	await(r.parent, workerFrom(r.parent), done)
 }
 
-func mapRemote[T, R any](ctx context.Context, b remote.Backend, in []T, out []R, fn func(context.Context, T) (R, error), cfg config) error {
+func mapRemote[T, R any](ctx context.Context, b remote.Backend, in []T, out []R, fn func(context.Context, T) (R, error), named any, cfg config) error {
 	if len(in) == 0 {
 		return nil
 	}
-	r, err := newRemoteRun(ctx, b, fn, cfg, len(in))
+	r, err := newRemoteRun(ctx, b, fn, named, cfg, len(in))
 	if err != nil {
 		return err
 	}
@@ -250,7 +252,7 @@ func mapRemote[T, R any](ctx context.Context, b remote.Backend, in []T, out []R,
 func streamRemote[T, R any](ctx context.Context, b remote.Backend, in iter.Seq[T], fn func(context.Context, T) (R, error), cfg config) iter.Seq2[R, error] {
 	return func(yield func(R, error) bool) {
 		var zero R
-		r, err := newRemoteRun(ctx, b, fn, cfg, -1)
+		r, err := newRemoteRun(ctx, b, fn, fn, cfg, -1)
 		if err != nil {
 			yield(zero, err)
 			return

@@ -153,12 +153,49 @@ func sumShared(ctx context.Context, j sumJob) (float64, error) {
 
 func unregisteredFn(_ context.Context, x int) (int, error) { return x, nil }
 
+var eachSeen sync.Map
+
+func recordEach(_ context.Context, x int) error {
+	if x == 13 {
+		return errors.New("thirteen")
+	}
+	eachSeen.Store(x, true)
+	return nil
+}
+
+func unregisteredEach(context.Context, int) error { return nil }
+
 func init() {
 	shoal.Register(square)
 	shoal.Register(failOn7)
 	shoal.Register(panicky)
 	shoal.Register(nestedSum)
 	shoal.Register(sumShared)
+	shoal.RegisterEach(recordEach)
+}
+
+func TestRemoteForEach(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cl := newFakeCluster(t, 2)
+	if err := shoal.ForEach(ctx, cl, ints(13), recordEach); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 13 {
+		if _, ok := eachSeen.Load(i); !ok {
+			t.Fatalf("item %d not visited", i)
+		}
+	}
+	var te *shoal.TaskError
+	if err := shoal.ForEach(ctx, cl, ints(20), recordEach); !errors.As(err, &te) || te.Index != 13 {
+		t.Errorf("ForEach failure = %v, want item 13", err)
+	}
+	if err := shoal.ForEach(ctx, cl, ints(3), unregisteredEach); !errors.Is(err, shoal.ErrNotRegistered) {
+		t.Errorf("unregistered ForEach = %v, want ErrNotRegistered", err)
+	}
+	mustPanic(t, "RegisterEach of a closure", func() {
+		shoal.RegisterEach(func(context.Context, int) error { return nil })
+	})
 }
 
 func TestRemoteSubmitAndMap(t *testing.T) {
