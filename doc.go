@@ -69,14 +69,18 @@
 // # Sharing data
 //
 // Put shares one read-only value with many tasks through a Ref. On a pool
-// the Ref holds a pointer, so nothing is copied.
+// the Ref holds a pointer, so nothing is copied; on a cluster the value is
+// stored once and each process fetches and decodes it once.
 //
 // # Registration and clusters
 //
-// Register gives a function a stable name and a fingerprint of its
-// argument and result types. A cluster (package cluster) runs only
-// registered functions, found by name in the worker's own binary: code
-// never travels, only data.
+// Register (RegisterEach for ForEach's functions) gives a function a
+// stable name and a fingerprint of its argument and result types. A
+// cluster (package cluster) runs only registered functions, found by name
+// in the worker's own binary: code never travels, only data. The same
+// Submit, Map, ForEach, Stream, Gather, AsCompleted and Put calls run on a
+// cluster executor; Go, which takes a closure, fails there with an error
+// saying to register a function.
 //
 // # Progress
 //
