@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"sync"
+	"time"
 
 	"github.com/shoal-go/shoal/internal/remote"
 	"github.com/shoal-go/shoal/internal/sched"
@@ -90,6 +91,7 @@ type remoteChunk[R any] struct {
 	res  []R
 	errs []error // per item; nil where it succeeded
 	done chan struct{}
+	took time.Duration // from send to the answer
 }
 
 // remoteRun sends chunks of items to a backend, at most window chunks in
@@ -177,8 +179,10 @@ func (r *remoteRun[T, R]) send(base int, in []T) (*remoteChunk[R], bool) {
 		call.Args[i] = data
 	}
 	r.wg.Add(1)
+	start := time.Now()
 	r.b.Submit(r.ctx, &call, func(res []remote.Result, err error) {
 		defer r.wg.Done()
+		c.took = time.Since(start)
 		r.finish(c, res, err)
 		<-r.window
 		close(c.done)
@@ -264,6 +268,9 @@ func streamRemote[T, R any](ctx context.Context, b remote.Backend, in iter.Seq[T
 		}()
 		var inflight []*remoteChunk[R]
 		ended := false
+		// Without ChunkSize, a chunk starts at one item and doubles while
+		// messages come back quickly, as on a pool.
+		adaptive := cfg.chunk == 0 && cfg.limit == 0
 		// deliver yields the results of finished chunks: the oldest one
 		// (or any, Unordered), waiting for it if wait is set.
 		deliver := func(wait bool) {
@@ -287,6 +294,9 @@ func streamRemote[T, R any](ctx context.Context, b remote.Backend, in iter.Seq[T
 				}
 				c := inflight[k]
 				inflight = append(inflight[:k], inflight[k+1:]...)
+				if adaptive && r.chunk < 4096 && c.took < 20*time.Millisecond {
+					r.chunk *= 2 // quick items: fewer, bigger messages
+				}
 				for i := range c.n {
 					if ended {
 						break
