@@ -125,6 +125,14 @@ func dial(ctx context.Context, url string, cfg *config, name string, closed func
 	if cfg.tls != nil {
 		opts = append(opts, nats.Secure(cfg.tls))
 	}
+	if f := cfg.tlsFiles; f != nil {
+		if f.ca != "" {
+			opts = append(opts, nats.RootCAs(f.ca))
+		}
+		if f.cert != "" {
+			opts = append(opts, nats.ClientCert(f.cert, f.key))
+		}
+	}
 	if cfg.noReconnect {
 		opts = append(opts, nats.NoReconnect())
 	} else {

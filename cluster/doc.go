@@ -21,6 +21,47 @@
 // program's own binary (like `ipcluster start`); Connect joins an existing
 // NATS deployment as a driver, and Serve runs a worker in any process
 // that can reach one (see deploy/ for a three-server JetStream cluster).
+// WorkerCommand runs a program as one more worker of an existing cluster
+// (what `shoal worker --exec` does).
+//
+// # Worker processes
+//
+// A worker process is a program whose main calls Main first thing: when
+// SHOAL_WORKER_URL is in its environment, Main serves the cluster at that
+// URL with the options the environment gives, unsets those variables (a
+// worker's own children are not workers) and exits the process when Serve
+// returns. Start and WorkerCommand set the environment; systemd units and
+// Kubernetes pod specs can set it themselves (the token from a secret):
+//
+//	SHOAL_WORKER_URL              the cluster's NATS URL (required)
+//	SHOAL_WORKER_TOKEN            Token
+//	SHOAL_WORKER_CREDS            CredsFile: the path of a credentials file
+//	SHOAL_WORKER_TLS_CA           TLSFiles: the authorities' PEM file
+//	SHOAL_WORKER_TLS_CERT         TLSFiles: a client certificate's PEM file
+//	SHOAL_WORKER_TLS_KEY          TLSFiles: its private key's PEM file
+//	SHOAL_WORKER_SLOTS            Slots, such as 8
+//	SHOAL_WORKER_GRACE            Grace, such as 30s (default 10s)
+//	SHOAL_WORKER_REPLICAS         Replicas
+//	SHOAL_WORKER_ACK_WAIT         AckWait, such as 30s
+//	SHOAL_WORKER_MAX_ACK_PENDING  MaxAckPending
+//	SHOAL_WORKER_CACHE_BYTES      CacheBytes
+//	SHOAL_WORKER_PROGRESS         1: keep progress output (WorkerProgress)
+//	SHOAL_WORKER_ID               the worker's id in Status (default host-pid)
+//
+// Such a worker reconnects when its connection drops and stops on SIGTERM
+// or SIGINT, letting its running tasks finish for the Grace period and
+// putting the others back in the queue. The workers of Start are tied to
+// their driver instead (see Faults).
+//
+// Progress bars of work that tasks do on a worker process (a shoal.Map
+// with shoal.Progress inside a task) go nowhere: Main sets
+// progress.Configure(progress.Config{Output: io.Discard}) before it
+// serves, as such bars would only interleave with the driver's. With the
+// WorkerProgress option, or SHOAL_WORKER_PROGRESS=1, they print on the
+// worker's standard error instead, which for the workers of Start is the
+// driver's Output, each line prefixed with the worker's id ("[w1] traders:
+// 25/25 (100%)"). Serve, called by a program itself, leaves the process's
+// progress configuration alone.
 //
 // # Distribution constraints
 //
@@ -63,8 +104,10 @@
 //
 // The embedded server listens on loopback unless Listen says otherwise,
 // and requires a token from crypto/rand of every client; Connect and Serve
-// take a Token, a NATS credentials file or a TLS configuration. A client
-// with the wrong credentials fails with ErrAuth.
+// take a Token, a NATS credentials file or a TLS configuration (TLS, or
+// TLSFiles). A client with the wrong credentials fails with ErrAuth. A
+// token reaches a worker process in its environment, never on its command
+// line; a credentials file or a certificate by its path.
 //
 // # Goroutines and panics
 //
@@ -72,7 +115,9 @@
 // (cancelling calls, fetching large results); Close stops them. A Cluster
 // also owns its server, a goroutine per worker process waiting for it to
 // exit, and its processes: Close stops and waits for all of them. Serve
-// runs a goroutine per task in hand. A task that panics fails its item with
+// runs a goroutine per task in hand, and returns once they have all
+// returned. The process of WorkerCommand is its caller's to start, signal
+// and wait for. A task that panics fails its item with
 // a *shoal.PanicError whose Value is the panic value's text and whose Stack
 // is the worker's stack; the worker goes on.
 package cluster

@@ -12,8 +12,8 @@ import (
 	"github.com/shoal-go/shoal"
 )
 
-// Option configures Start, Connect or Serve. Each option says which of them
-// it applies to; the others ignore it. An invalid value (Workers(0),
+// Option configures Start, Connect, Serve or WorkerCommand. Each option
+// says which of them it applies to; the others ignore it. An invalid value (Workers(0),
 // AckWait(-1s)) makes the call fail with an error wrapping
 // shoal.ErrInvalidOption.
 type Option func(*config)
@@ -30,6 +30,7 @@ const (
 	defaultCacheBytes    = 512 << 20
 	defaultMaxValue      = 512 << 20
 	defaultStopGrace     = 5 * time.Second
+	defaultWorkerGrace   = 10 * time.Second // of a worker process not started by Start
 )
 
 type config struct {
@@ -43,6 +44,7 @@ type config struct {
 	token         string
 	creds         string
 	tls           *tls.Config
+	tlsFiles      *tlsFiles
 	ackWait       time.Duration
 	maxAckPending int
 	redeliver     int
@@ -52,8 +54,11 @@ type config struct {
 	maxStore      int64
 	cacheBytes    int64
 	replicas      int
+	grace         time.Duration
+	graceSet      bool
+	progress      bool // keep the progress output of worker processes
 
-	// Set by Main for a worker process started by Start.
+	// Set by Main for a worker process.
 	id          string
 	noReconnect bool
 
@@ -78,6 +83,9 @@ func newConfig(opts []Option) (*config, error) {
 		if o != nil {
 			o(c)
 		}
+	}
+	if c.err == nil && c.tls != nil && c.tlsFiles != nil {
+		c.invalid("TLS and cluster.TLSFiles: give one")
 	}
 	if c.err != nil {
 		return nil, c.err
@@ -111,8 +119,8 @@ func Workers(n int) Option {
 
 // Slots sets how many tasks a worker runs at once. The default is the
 // worker process's runtime.GOMAXPROCS(0). A task waiting on sub-tasks does
-// not count while it waits. k must be at least 1. Start (for each worker)
-// and Serve.
+// not count while it waits. k must be at least 1. Start (for each worker),
+// Serve and WorkerCommand.
 func Slots(k int) Option {
 	return func(c *config) {
 		if k < 1 {
@@ -146,7 +154,7 @@ func Output(w io.Writer) Option {
 }
 
 // Env adds environment variables, each "KEY=value", to those the worker
-// processes inherit from this process. Start only.
+// processes inherit from this process. Start and WorkerCommand.
 func Env(vars ...string) Option {
 	return func(c *config) {
 		for _, v := range vars {
@@ -174,7 +182,7 @@ func Listen(addr string) Option {
 
 // Token sets the token a client presents to the server. With Start it sets
 // the token the embedded server requires instead of a generated one.
-// Start, Connect and Serve.
+// Start, Connect, Serve and WorkerCommand.
 func Token(token string) Option {
 	return func(c *config) {
 		if token == "" {
@@ -186,7 +194,7 @@ func Token(token string) Option {
 
 // CredsFile authenticates with a NATS credentials file (a user JWT and its
 // nkey seed), as issued by an operator for a secured NATS deployment.
-// Connect and Serve.
+// Connect, Serve and WorkerCommand.
 func CredsFile(path string) Option {
 	return func(c *config) {
 		if path == "" {
@@ -198,7 +206,8 @@ func CredsFile(path string) Option {
 
 // TLS makes the connection use TLS with cfg (server verification, client
 // certificates). A "tls://" URL uses TLS with the default configuration.
-// Connect and Serve.
+// Connect and Serve; a *tls.Config cannot travel to another process, so
+// WorkerCommand fails with it: give TLSFiles instead.
 func TLS(cfg *tls.Config) Option {
 	return func(c *config) {
 		if cfg == nil {
@@ -208,12 +217,67 @@ func TLS(cfg *tls.Config) Option {
 	}
 }
 
+// TLSFiles makes the connection use TLS with certificates read from PEM
+// files when it connects: caFile holds the authorities that signed the
+// servers' certificates ("" for the system's), certFile and keyFile a
+// client certificate and its private key, for servers that verify clients
+// (both or neither). Unlike a *tls.Config, file names can travel to a
+// worker process in its environment. Give TLS or TLSFiles, not both.
+// Connect, Serve and WorkerCommand.
+func TLSFiles(caFile, certFile, keyFile string) Option {
+	return func(c *config) {
+		switch {
+		case caFile == "" && certFile == "":
+			c.invalid("TLSFiles(%q, %q, %q): no file", caFile, certFile, keyFile)
+		case (certFile == "") != (keyFile == ""):
+			c.invalid("TLSFiles(%q, %q, %q): a client certificate and its key go together", caFile, certFile, keyFile)
+		}
+		c.tlsFiles = &tlsFiles{ca: caFile, cert: certFile, key: keyFile}
+	}
+}
+
+// tlsFiles are the PEM files of TLSFiles.
+type tlsFiles struct{ ca, cert, key string }
+
+// Grace sets how long a worker that is told to stop lets its running tasks
+// finish. When the context of Serve ends, or a worker process of
+// WorkerCommand gets SIGTERM or SIGINT, the worker takes no more tasks and
+// puts those not yet started back in the queue at once; the running ones
+// have d to finish and answer, and are then cancelled and put back in the
+// queue too (another worker runs them). The default is 0 for Serve, which
+// cancels them at once, and 10 seconds for a worker process of
+// WorkerCommand, well within the 30 seconds Kubernetes gives a pod to
+// stop. d must not be negative. Serve and WorkerCommand.
+func Grace(d time.Duration) Option {
+	return func(c *config) {
+		if d < 0 {
+			c.invalid("Grace(%v): must not be negative", d)
+		}
+		c.grace, c.graceSet = d, true
+	}
+}
+
+// WorkerProgress keeps the progress bars of the work that tasks do on
+// worker processes (a shoal.Map with shoal.Progress inside a task). By
+// default a worker process, one where Main serves, sends progress output
+// nowhere: such bars would only interleave with the driver's. With
+// WorkerProgress they print on the worker's standard error, which for the
+// workers of Start means lines on Output prefixed with the worker's id
+// ("[w1] traders: 25/25 (100%)"). Without the option, a worker process
+// keeps them when its environment has SHOAL_WORKER_PROGRESS=1, which the
+// workers of Start and WorkerCommand inherit from this process's. Start and
+// WorkerCommand.
+func WorkerProgress() Option {
+	return func(c *config) { c.progress = true }
+}
+
 // AckWait sets how long a task may go without a sign of life from its
 // worker before the queue hands it to another worker. Workers send one
 // every AckWait/3 while a task runs, so only a lost worker (killed,
 // partitioned, frozen) makes a task wait that long. The default is 30
 // seconds; tests use less. It is a property of the cluster's queue, set by
-// whoever creates it first: Start, or the first Serve on a new server.
+// whoever creates it first: Start, or the first Serve (or WorkerCommand's
+// worker) on a new server.
 func AckWait(d time.Duration) Option {
 	return func(c *config) {
 		if d < 100*time.Millisecond {
@@ -227,7 +291,7 @@ func AckWait(d time.Duration) Option {
 // over the whole cluster (the queue's backpressure). It must exceed the
 // cluster's total slots plus the tasks that wait on sub-tasks, or nested
 // work stalls. The default is 20,000. Like AckWait, it is set by whoever
-// creates the queue. Start and Serve.
+// creates the queue. Start, Serve and WorkerCommand.
 func MaxAckPending(n int) Option {
 	return func(c *config) {
 		if n < 1 {
@@ -287,7 +351,8 @@ func MaxStore(bytes int64) Option {
 
 // CacheBytes bounds the shared values (of shoal.Put) a process keeps after
 // fetching them, in encoded bytes; the least recently used go first. The
-// default is 512 MiB. Start (for each worker), Connect and Serve.
+// default is 512 MiB. Start (for each worker), Connect, Serve and
+// WorkerCommand.
 func CacheBytes(n int64) Option {
 	return func(c *config) {
 		if n < 0 {
@@ -299,8 +364,8 @@ func CacheBytes(n int64) Option {
 
 // Replicas sets how many servers keep a copy of the cluster's queue,
 // status and object store when Connect or Serve creates them on a NATS
-// cluster (3 or 5 in production; see deploy/). The default is 1. Connect
-// and Serve.
+// cluster (3 or 5 in production; see deploy/). The default is 1. Connect,
+// Serve and WorkerCommand.
 func Replicas(n int) Option {
 	return func(c *config) {
 		if n < 1 || n > 5 {
@@ -310,7 +375,7 @@ func Replicas(n int) Option {
 	}
 }
 
-// workerID names a worker started by Start; set by Main.
+// workerID names a worker; set by Main.
 func workerID(id string) Option { return func(c *config) { c.id = id } }
 
 // noReconnect makes a worker exit as soon as it loses its server, which for

@@ -9,24 +9,11 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"os/signal"
 	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
-)
-
-// The environment of a worker process started by Start. Main reads and
-// unsets it.
-const (
-	envURL   = "SHOAL_WORKER_URL"
-	envToken = "SHOAL_WORKER_TOKEN"
-	envSlots = "SHOAL_WORKER_SLOTS"
-	envID    = "SHOAL_WORKER_ID"
-	envPPID  = "SHOAL_WORKER_PPID"  // the driver's pid: a worker whose parent differs exits
-	envPipe  = "SHOAL_WORKER_STDIN" // "1": end of standard input means the driver is gone
 )
 
 // Cluster is a cluster on this machine, made by Start: an embedded NATS
@@ -194,7 +181,7 @@ func (c *Cluster) startWorkers(ctx context.Context, bin string) error {
 
 func (c *Cluster) startProc(bin, id string, out *syncWriter) (*proc, error) {
 	cmd := exec.Command(bin)
-	cmd.Env = append(os.Environ(), c.cfg.env...)
+	cmd.Env = append(withoutWorkerEnv(os.Environ()), c.cfg.env...)
 	cmd.Env = append(cmd.Env,
 		envURL+"="+c.srv.url,
 		envToken+"="+c.srv.token,
@@ -202,9 +189,7 @@ func (c *Cluster) startProc(bin, id string, out *syncWriter) (*proc, error) {
 		envPPID+"="+strconv.Itoa(os.Getpid()),
 		envPipe+"=1",
 	)
-	if c.cfg.slots > 0 {
-		cmd.Env = append(cmd.Env, envSlots+"="+strconv.Itoa(c.cfg.slots))
-	}
+	cmd.Env = appendServeEnv(cmd.Env, c.cfg)
 	p := &proc{id: id, cmd: cmd, tail: &tail{max: 20}, done: make(chan struct{})}
 	prefix := "[" + id + "] "
 	stdout := &lineWriter{out: out, prefix: prefix, tail: p.tail}
@@ -229,55 +214,6 @@ func (c *Cluster) startProc(bin, id string, out *syncWriter) (*proc, error) {
 		close(p.done)
 	}()
 	return p, nil
-}
-
-// Main is the role switch of a program that can be a worker: call it first
-// thing in main, and in TestMain of test packages that start clusters. In a
-// process that Start started as a worker it serves tasks until the driver
-// tells it to stop or goes away, then exits the process; otherwise it
-// returns at once.
-func Main() {
-	url := os.Getenv(envURL)
-	if url == "" {
-		return
-	}
-	os.Exit(workerMain(url))
-}
-
-func workerMain(url string) int {
-	id, token := os.Getenv(envID), os.Getenv(envToken)
-	opts := []Option{workerID(id), noReconnect(), Token(token)}
-	if s := os.Getenv(envSlots); s != "" {
-		k, err := strconv.Atoi(s)
-		if err != nil {
-			fmt.Fprintf(os.Stderr, "shoal worker %s: %s=%q: %v\n", id, envSlots, s, err)
-			return 2
-		}
-		opts = append(opts, Slots(k))
-	}
-	ppid, pipe := os.Getenv(envPPID), os.Getenv(envPipe) == "1"
-	for _, k := range []string{envURL, envToken, envSlots, envID, envPPID, envPipe} {
-		os.Unsetenv(k) // not for the worker's own children
-	}
-	if ppid != "" && ppid != strconv.Itoa(os.Getppid()) {
-		return 1 // the driver died before we could watch it
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, os.Interrupt)
-	defer stop()
-	if pipe {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithCancel(ctx)
-		defer cancel()
-		go func() {
-			_, _ = io.Copy(io.Discard, os.Stdin) // returns when the driver closes the pipe or dies
-			cancel()
-		}()
-	}
-	if err := Serve(ctx, url, opts...); err != nil {
-		fmt.Fprintf(os.Stderr, "shoal worker %s: %v\n", id, err)
-		return 1
-	}
-	return 0
 }
 
 // syncWriter serializes writes of whole lines from several workers.

@@ -20,25 +20,30 @@ import (
 )
 
 // Serve runs a worker in this process: it connects to the cluster at url
-// (Token, CredsFile, TLS options) and runs the tasks of the cluster's queue,
-// Slots at once, until ctx is done or the connection is lost for good. Only
-// functions registered in this binary run; a task naming another function,
-// or one whose signature differs from the driver's, fails with an error
-// saying so.
+// (Token, CredsFile, TLS or TLSFiles options) and runs the tasks of the
+// cluster's queue, Slots at once, until ctx is done or the connection is
+// lost for good. Only functions registered in this binary run; a task
+// naming another function, or one whose signature differs from the
+// driver's, fails with an error saying so. While the connection is down
+// the worker reconnects, for as long as it takes.
 //
-// When ctx is done Serve stops taking tasks, cancels the contexts of those
-// running and puts them back in the queue (another worker runs them), waits
-// for them to return, and returns nil. A task that ignores its context
-// keeps Serve waiting. It returns an error if it cannot connect, or when it
-// loses the connection.
+// When ctx is done Serve stops taking tasks and puts those not yet started
+// back in the queue; it lets the running ones finish for the Grace period
+// (none by default), then cancels their contexts and puts them back in the
+// queue too (another worker runs them), waits for them to return, and
+// returns nil. A task that ignores its context keeps Serve waiting. It
+// returns an error if it cannot connect, or when it loses the connection
+// for good; then it does not wait for the Grace period.
+//
+// Serve leaves the process's progress output alone; Main, in a worker
+// process, sends it nowhere (see WorkerProgress).
 func Serve(ctx context.Context, url string, opts ...Option) error {
 	cfg, err := newConfig(opts)
 	if err != nil {
 		return err
 	}
 	if cfg.id == "" {
-		host, _ := os.Hostname()
-		cfg.id = keySafe(fmt.Sprintf("%s-%d", host, os.Getpid()))
+		cfg.id = defaultID()
 	}
 	b, err := connect(ctx, url, cfg, "shoal worker "+cfg.id)
 	if err != nil {
@@ -72,6 +77,7 @@ type worker struct {
 	ackWait time.Duration
 	slots   *slots
 	nslots  int
+	grace   time.Duration
 	started time.Time
 
 	tasks sync.WaitGroup // one per task goroutine
@@ -109,6 +115,7 @@ func newWorker(ctx context.Context, b *backend, cfg *config) (*worker, error) {
 		ackWait:   cons.CachedInfo().Config.AckWait,
 		slots:     newSlots(k),
 		nslots:    k,
+		grace:     cfg.grace,
 		started:   time.Now(),
 		running:   map[callKey]*task{},
 		cancelled: map[callKey]time.Time{},
@@ -125,14 +132,18 @@ func newWorker(ctx context.Context, b *backend, cfg *config) (*worker, error) {
 
 func (w *worker) run(ctx context.Context) error {
 	ctx, stop := context.WithCancelCause(ctx)
-	var bg sync.WaitGroup
-	defer bg.Wait() // after stop below: the goroutines end with ctx
 	defer stop(nil)
+	// life outlasts ctx until the tasks in hand are done: their keepalives
+	// and the worker's heartbeats go on while they finish.
+	life, end := context.WithCancel(context.Background())
+	var bg sync.WaitGroup
+	defer bg.Wait() // after end below: the goroutines end with life
+	defer end()
 	bg.Go(func() {
 		select {
 		case <-w.b.closedC:
 			stop(errConnClosed)
-		case <-ctx.Done():
+		case <-life.Done():
 		}
 	})
 	sub, err := w.b.nc.Subscribe(cancelSubject, w.onCancel)
@@ -143,20 +154,14 @@ func (w *worker) run(ctx context.Context) error {
 	if err := w.putStatus(ctx); err != nil {
 		return fmt.Errorf("cluster: announcing worker %s: %w", w.id, err)
 	}
-	bg.Go(func() { w.heartbeat(ctx) })
-	bg.Go(func() { w.keepalive(ctx) })
+	bg.Go(func() { w.heartbeat(life) })
+	bg.Go(func() { w.keepalive(life) })
 
 	w.pull(ctx)
+	w.drain(ctx)
+	end()
+	bg.Wait()
 
-	// Stopping: the tasks in hand go back to the queue.
-	w.puller.stop()
-	w.mu.Lock()
-	w.stopping = true
-	for _, t := range w.running {
-		t.cancel(errShutdown)
-	}
-	w.mu.Unlock()
-	w.tasks.Wait()
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), statusDeadline)
 	_ = w.b.kv.Delete(dctx, w.id)
 	cancel()
@@ -164,6 +169,46 @@ func (w *worker) run(ctx context.Context) error {
 		return fmt.Errorf("cluster: worker %s: %w", w.id, err)
 	}
 	return nil
+}
+
+// drain stops the worker once ctx is done: it takes no more tasks, puts
+// back in the queue those not yet started, gives the running ones the grace
+// period to finish (none if the connection is lost for good), then cancels
+// them and puts them back too, and waits for them to return.
+func (w *worker) drain(ctx context.Context) {
+	grace := w.grace
+	if errors.Is(context.Cause(ctx), errConnClosed) {
+		grace = 0
+	}
+	w.puller.stop()
+	w.mu.Lock()
+	w.stopping = true // from now on, tasks that arrive go back at once
+	for _, t := range w.running {
+		if grace == 0 || !t.begun {
+			t.cancel(errShutdown)
+		}
+	}
+	w.mu.Unlock()
+	done := make(chan struct{})
+	go func() {
+		w.tasks.Wait() // under w.mu, no task is added once stopping is set
+		close(done)
+	}()
+	if grace > 0 {
+		timer := time.NewTimer(grace)
+		select {
+		case <-done:
+		case <-timer.C:
+		case <-w.b.closedC:
+		}
+		timer.Stop()
+		w.mu.Lock()
+		for _, t := range w.running {
+			t.cancel(errShutdown)
+		}
+		w.mu.Unlock()
+	}
+	<-done
 }
 
 // pull keeps the worker's requests for tasks matched to its idle slots,
@@ -204,6 +249,7 @@ type task struct {
 	ctx    context.Context
 	cancel context.CancelCauseFunc
 	lent   atomic.Bool
+	begun  bool // it has taken its slot and runs, under w.mu
 }
 
 // start registers msg and hands it to a goroutine of its own.
@@ -279,10 +325,14 @@ func (tk *task) run() {
 	}
 	var items []item
 	if w.slots.acquire(true, tk.ctx.Done()) {
-		begin := time.Now()
-		items = tk.execute(args)
-		w.observe(time.Since(begin))
-		if !tk.lent.Load() {
+		if tk.begin() {
+			t0 := time.Now()
+			items = tk.execute(args)
+			w.observe(time.Since(t0))
+			if !tk.lent.Load() {
+				w.slots.release()
+			}
+		} else {
 			w.slots.release()
 		}
 	}
@@ -291,6 +341,20 @@ func (tk *task) run() {
 	}
 	tk.answer(&resultMsg{ID: t.ID, Worker: w.id, Items: items})
 	w.ack(tk.message(), ackAck, "")
+}
+
+// begin marks the task as running, once it has its slot, and reports
+// whether it may run: a worker that started to stop meanwhile puts it back
+// in the queue instead.
+func (tk *task) begin() bool {
+	tk.w.mu.Lock()
+	defer tk.w.mu.Unlock()
+	if tk.w.stopping {
+		tk.cancel(errShutdown)
+		return false
+	}
+	tk.begun = true
+	return true
 }
 
 // stopped reports whether the task was stopped rather than run to its
@@ -344,7 +408,7 @@ func (w *worker) observe(d time.Duration) {
 // them.
 const (
 	ackAck      = "+ACK"
-	ackNak      = "+NAK"
+	ackNak      = "-NAK" // not "+NAK", which the server ignores
 	ackTerm     = "+TERM"
 	ackProgress = "+WPI"
 )

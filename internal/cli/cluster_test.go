@@ -337,7 +337,8 @@ func TestClusterBadFlags(t *testing.T) {
 		{[]string{"worker", "--connect", "nats://x:4222", "--slots", "-1"}, `invalid argument "-1" for "--slots" flag`},
 		{[]string{"worker", "--connect", "nats://x:4222", "--replicas", "4x"}, `invalid argument "4x" for "--replicas" flag`},
 		{[]string{"worker", "--connect", "nats://x:4222", "--replicas", "7"}, `invalid argument "7" for "--replicas" flag: must be between 1 and 5`},
-		{[]string{"worker", "--connect", "nats://x:4222", "--exec", "/bin/true"}, `worker: --exec is not supported yet: the cluster package has no exported way`},
+		{[]string{"worker", "--connect", "nats://x:4222", "--exec", "/nonexistent/app"}, `worker: --exec: cluster: worker binary: exec: "/nonexistent/app"`},
+		{[]string{"worker", "--connect", "nats://x:4222", "--exec", "app", "--tls-ca", "/nonexistent/ca.pem"}, `worker: --tls-ca: open /nonexistent/ca.pem`},
 		{[]string{"worker", "--connect", "nats://x:4222", "--token-file", "/nonexistent/token"}, `worker: --token-file: open /nonexistent/token: no such file or directory`},
 		{[]string{"status"}, `required flag "--connect" not set`},
 		{[]string{"status", "--connect", "nats://x:4222", "--tls-ca", "/nonexistent/ca.pem"}, `status: --tls-ca: open /nonexistent/ca.pem`},
@@ -357,10 +358,6 @@ func TestClusterBadFlags(t *testing.T) {
 		if d := time.Since(start); d > time.Second {
 			t.Errorf("shoal %q took %v to fail, want at once", tt.args, d)
 		}
-	}
-	_, _, err := execute(t.Context(), "worker", "--connect", "nats://x:4222", "--exec", "/bin/true")
-	if !errors.Is(err, cli.ErrExecWorker) {
-		t.Errorf("worker --exec: err = %v, want ErrExecWorker", err)
 	}
 }
 
@@ -411,5 +408,146 @@ func TestUpExecNotAWorker(t *testing.T) {
 	}
 	if _, err := os.Stat(tokenFile); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("up --exec /bin/true left a token file: %v", err)
+	}
+}
+
+// pidSleep sleeps d and returns the pid of the worker that ran it.
+func pidSleep(_ context.Context, d time.Duration) (int, error) {
+	time.Sleep(d)
+	return os.Getpid(), nil
+}
+
+func init() { shoal.Register(pidSleep) }
+
+// workerRun is a "shoal worker" running in this process.
+type workerRun struct {
+	out, errOut *buffer
+	cancel      context.CancelFunc
+	done        chan error
+}
+
+// startWorker runs "shoal worker args..." until its stop.
+func startWorker(t *testing.T, args ...string) *workerRun {
+	t.Helper()
+	ctx, cancel := context.WithCancel(t.Context())
+	w := &workerRun{out: new(buffer), errOut: new(buffer), cancel: cancel, done: make(chan error, 1)}
+	cmd := cli.NewCommand()
+	cmd.SetArgs(append([]string{"worker"}, args...))
+	cmd.SetOut(w.out)
+	cmd.SetErr(w.errOut)
+	go func() { w.done <- cmd.ExecuteContext(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		select {
+		case <-w.done:
+		case <-time.After(30 * time.Second):
+			t.Errorf("shoal worker %q did not stop within 30s of its context's end", args)
+		}
+	})
+	return w
+}
+
+// stop ends the command's context and returns its error.
+func (w *workerRun) stop(t *testing.T) error {
+	t.Helper()
+	w.cancel()
+	select {
+	case err := <-w.done:
+		w.done <- err // for the cleanup
+		return err
+	case <-time.After(20 * time.Second):
+		t.Fatalf("worker did not stop within 20s of its context's end\nstdout:\n%s\nstderr:\n%s", w.out, w.errOut)
+		return nil
+	}
+}
+
+func TestWorkerExec(t *testing.T) {
+	c, tokenFile := startCluster(t, 1, 1)
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := startWorker(t, "--connect", c.URL(), "--token-file", tokenFile, "--slots", "2", "--exec", exe)
+
+	// The program joins as one more worker, in a process of its own.
+	var joined cluster.WorkerStatus
+	deadline := time.Now().Add(20 * time.Second)
+	for joined.ID == "" {
+		st, err := c.Status(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i := slices.IndexFunc(st.Workers, func(w cluster.WorkerStatus) bool { return w.ID != "w1" }); i >= 0 {
+			joined = st.Workers[i]
+			break
+		}
+		select {
+		case err := <-w.done:
+			t.Fatalf("worker --exec exited before its program joined: %v\nstdout:\n%s\nstderr:\n%s", err, w.out, w.errOut)
+		case <-time.After(20 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the program did not join in 20s\nstdout:\n%s\nstderr:\n%s", w.out, w.errOut)
+		}
+	}
+	if joined.PID == os.Getpid() || joined.Slots != 2 {
+		t.Errorf("the joined worker: %+v; want another process with 2 slots", joined)
+	}
+	in := make([]time.Duration, 12)
+	for i := range in {
+		in[i] = 50 * time.Millisecond
+	}
+	pids, err := shoal.Map(t.Context(), c, in, pidSleep, shoal.ChunkSize(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(pids, joined.PID) {
+		t.Errorf("no task of 12 ran on the joined worker %d: %v", joined.PID, pids)
+	}
+
+	if err := w.stop(t); err != nil {
+		t.Errorf("worker --exec stopped by its context: %v, want nil\nstderr:\n%s", err, w.errOut)
+	}
+	st, err := c.Status(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Workers) != 1 {
+		t.Errorf("status after the worker stopped: %+v; want w1 alone", st.Workers)
+	}
+	if want := "shoal worker: running " + exe + " as a worker of " + c.URL() + " with the token in " + tokenFile + ", 2 slots"; !strings.Contains(w.out.String(), want) {
+		t.Errorf("worker printed:\n%s\nwant %q", w.out, want)
+	}
+	if !strings.HasSuffix(w.out.String(), "shoal worker: stopped\n") {
+		t.Errorf("worker printed:\n%s\nwant it to end with \"shoal worker: stopped\"", w.out)
+	}
+	// The program's own standard error comes through.
+	for _, want := range []string{"shoal worker " + joined.ID + ": joining " + c.URL(), "shoal worker " + joined.ID + ": stopped"} {
+		if !strings.Contains(w.errOut.String(), want) {
+			t.Errorf("worker's error output:\n%s\nwant %q", w.errOut, want)
+		}
+	}
+}
+
+func TestWorkerExecFails(t *testing.T) {
+	c, _ := startCluster(t, 1, 1)
+	wrong := filepath.Join(t.TempDir(), "wrong")
+	if err := os.WriteFile(wrong, []byte("not-the-token\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	_, errOut, err := execute(t.Context(), "worker", "--connect", c.URL(), "--token-file", wrong, "--exec", exe)
+	if !errors.Is(err, cli.ErrExecWorker) || !strings.Contains(err.Error(), "exit status 1") {
+		t.Errorf("worker --exec with a wrong token: err = %v; want ErrExecWorker and exit status 1", err)
+	}
+	if want := "not authorized by the server"; !strings.Contains(errOut, want) {
+		t.Errorf("worker --exec with a wrong token: error output:\n%s\nwant the program's %q", errOut, want)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Errorf("worker --exec with a wrong token took %v to fail", d)
 	}
 }
