@@ -2,6 +2,7 @@ package cli_test
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -549,5 +550,18 @@ func TestWorkerExecFails(t *testing.T) {
 	}
 	if d := time.Since(start); d > 10*time.Second {
 		t.Errorf("worker --exec with a wrong token took %v to fail", d)
+	}
+}
+
+// worker --exec exits with its program's own status.
+func TestWorkerExecExitStatus(t *testing.T) {
+	c, _ := startCluster(t, 1, 1)
+	prog := filepath.Join(t.TempDir(), "exit3")
+	if err := os.WriteFile(prog, []byte("#!/bin/sh\nexit 3\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var out, errOut bytes.Buffer
+	if code := cli.Run(t.Context(), []string{"worker", "--connect", c.URL(), "--exec", prog}, &out, &errOut); code != 3 {
+		t.Errorf("worker --exec of a program exiting 3: status %d, want 3\n%s", code, errOut.String())
 	}
 }

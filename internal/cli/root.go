@@ -34,6 +34,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"syscall"
 
@@ -72,7 +73,8 @@ work and shows progress, on the cores of one machine or across a cluster.`,
 // Execute runs the shoal command with the program's arguments, standard
 // output and standard error, under a context cancelled by SIGINT or
 // SIGTERM. It prints any error to standard error and returns the exit
-// status: 0 on success, 130 if the command was interrupted, 1 on any other
+// status: 0 on success, 130 if the command was interrupted, the program's
+// own status when the program of worker --exec failed, 1 on any other
 // error.
 func Execute() int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -104,6 +106,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	var u usageError
 	if errors.As(err, &u) {
 		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", u.cmd.CommandPath())
+	}
+	// worker --exec exits with its program's status.
+	var x *exec.ExitError
+	if errors.Is(err, errExecWorker) && errors.As(err, &x) && x.ExitCode() > 0 {
+		return x.ExitCode()
 	}
 	return 1
 }

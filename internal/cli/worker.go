@@ -193,7 +193,7 @@ func runExecWorker(ctx context.Context, stdout, stderr io.Writer, o workerOption
 			case killed && ctx.Err() != nil:
 				return interrupted(ctx, "worker")
 			case err != nil:
-				return fmt.Errorf("worker: %w: %s: %v", errExecWorker, o.exec, err)
+				return fmt.Errorf("worker: %w: %s: %w", errExecWorker, o.exec, err)
 			}
 			fmt.Fprintln(stdout, "shoal worker: stopped")
 			return nil
