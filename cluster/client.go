@@ -185,6 +185,10 @@ func newBackend(ctx context.Context, nc *nats.Conn, cfg *config) (*backend, erro
 	}
 	limits := wire.DefaultLimits()
 	limits.MaxBytes = defaultMaxValue
+	// A shared value (Put) may be one big array: a []float64 of 50M is
+	// 450 MB of CBOR. The element count needs no limit of its own beyond
+	// MaxBytes, which already bounds what a decode allocates.
+	limits.MaxArrayElements = defaultMaxValue
 	codec, err := wire.New(limits)
 	if err != nil {
 		return nil, err

@@ -363,7 +363,7 @@ func TestClusterBadFlags(t *testing.T) {
 }
 
 func TestDemoCluster(t *testing.T) {
-	out, errOut, err := execute(t.Context(), "demo", "--size", "small", "--workers", "2", "--cluster", "2")
+	out, errOut, err := execute(t.Context(), "demo", "traders", "--size", "small", "--workers", "2", "--cluster", "2")
 	if err != nil {
 		t.Fatalf("demo --cluster 2: %v\nstdout:\n%s\nstderr:\n%s", err, out, errOut)
 	}

@@ -74,27 +74,50 @@ type demoOptions struct {
 	workers int
 	size    sizeFlag
 	seed    uint64
-	cluster int // worker processes of --cluster; 0: no cluster run
+	cluster int    // worker processes of --cluster; 0: no cluster run
+	data    string // stocks: a directory of .jsonl files to use
+	out     string // stocks: where to keep the Parquet files and the plot
 }
 
 func newDemoCommand() *cobra.Command {
 	o := demoOptions{workers: runtime.GOMAXPROCS(0), size: "default", seed: 1}
 	cmd := &cobra.Command{
-		Use:   "demo",
-		Short: "Find the smart traders in a generated market, sequentially and in parallel",
-		Long: `demo runs the workload of shoal's first seed question: a table of trader
-transactions, a loop over assets with a loop over each asset's traders inside
-it, the list of "smart" traders they find, and an analysis of that list.
+		Use:   "demo [WORKLOAD]",
+		Short: "Run the seed questions' workloads, sequentially and in parallel",
+		Long: `demo runs the workloads of shoal's seed questions, each twice: with plain
+loops and with shoal.Map on a pool of --workers, then prints the answer,
+both times and the speedup, and checks that both answers agree. With
+--cluster N it runs the same maps a third time, on a cluster of N worker
+processes on this machine (this program, re-run, with the pool's --workers
+slots split among them), and compares that too. Ctrl-C stops it.
 
-It runs the workload twice, with plain loops and with a shoal.Map over the
-assets nesting a shoal.Map over each asset's traders on a pool of --workers,
-then prints the answer, both times and the speedup, and checks that both
-answers agree. With --cluster N it runs the same maps a third time, on a
-cluster of N worker processes on this machine (this program, re-run, with
-the pool's --workers slots split among them), and compares that too.
-Ctrl-C stops it.`,
-		Args: noArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+The workloads:
+  sleepfarm  (seed 002) tasks that sleep and report who ran them, on a pool
+             of 4 workers as the seed asks
+  powers     (seed 001) the mean of x^p over pseudo-random normal values
+  traders    (seed 000) the smart traders of a generated market: a Map over
+             the assets nesting a Map over each asset's traders
+  stocks     (seed 003) daily prices as JSON lines, converted to Parquet, the
+             most correlated pair of stocks; --data DIR uses a directory of
+             your own .jsonl files, --out DIR keeps the Parquet files and a
+             plot of the pair
+  shared     (seed 004) 16 statistics of one big dataset put once (shoal.Put),
+             5 at a time
+
+With no WORKLOAD, demo runs all five, one after the other, and prints a
+summary table. With one, it prints that workload's answer in full.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 1 {
+				return usagef(cmd, "%q takes at most one workload, got %q", cmd.CommandPath(), args)
+			}
+			if len(args) == 1 {
+				if _, ok := lookupWorkload(args[0]); !ok {
+					return usagef(cmd, "unknown workload %q for %q: want %s", args[0], cmd.CommandPath(), workloadNames())
+				}
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
 			if o.workers < 1 || o.workers > maxWorkers {
 				return usagef(cmd, "invalid argument \"%d\" for \"-w, --workers\" flag: must be between 1 and %d", o.workers, maxWorkers)
 			}
@@ -103,20 +126,41 @@ Ctrl-C stops it.`,
 					return usagef(cmd, "invalid argument \"%d\" for \"--cluster\" flag: must be between 1 and %d", o.cluster, maxProcs)
 				}
 			}
+			name := ""
+			if len(args) == 1 {
+				name = args[0]
+			}
+			for _, f := range []string{"data", "out"} {
+				if cmd.Flags().Changed(f) && name != "stocks" {
+					return usagef(cmd, "--%s works only with the stocks workload: shoal demo stocks --%s DIR", f, f)
+				}
+			}
+			if cmd.Flags().Changed("data") && o.data == "" {
+				return usagef(cmd, "invalid argument \"\" for \"--data\" flag: want a directory")
+			}
 			progress.Configure(progress.Config{Output: cmd.ErrOrStderr()})
-			return runDemo(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), o)
+			switch name {
+			case "":
+				return runAllDemos(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), o)
+			case "traders":
+				return runDemo(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), o)
+			}
+			wl, _ := lookupWorkload(name)
+			return runOneDemo(cmd.Context(), cmd.OutOrStdout(), cmd.ErrOrStderr(), wl, o)
 		},
 	}
 	f := cmd.Flags()
 	f.IntVarP(&o.workers, "workers", "w", o.workers, "how many tasks the parallel run runs at once, GOMAXPROCS by default")
 	f.Var(&o.size, "size", "workload size: "+sizeNames())
 	f.Lookup("size").DefValue = "" // "(default default)" says nothing
-	f.Uint64Var(&o.seed, "seed", o.seed, "seed of the generated market")
+	f.Uint64Var(&o.seed, "seed", o.seed, "seed of the generated data")
 	f.IntVar(&o.cluster, "cluster", 0, "also run on a cluster of this many worker processes")
+	f.StringVar(&o.data, "data", "", "stocks: use this directory of .jsonl files instead of generating one")
+	f.StringVar(&o.out, "out", "", "stocks: keep the Parquet files and the plot in this directory")
 	return cmd
 }
 
-// runDemo generates the market, answers the question sequentially, in
+// runDemo is demo traders, in full: it generates the market, answers the question sequentially, in
 // parallel and, with o.cluster, on a cluster, and prints the answer and the
 // timings to w; the cluster's workers print on errw. Everything it prints
 // is the same from run to run, except the times and the speedup.
