@@ -28,7 +28,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, *size, *workers); err != nil {
-		fmt.Fprintln(os.Stderr, "powers:", err)
+		fmt.Fprintln(os.Stderr, err)
 		stop()
 		os.Exit(1)
 	}
@@ -40,7 +40,7 @@ func run(ctx context.Context, size string, workers int) error {
 		return err
 	}
 	if workers < 1 {
-		return errors.New("-workers must be at least 1")
+		return errors.New("powers: -workers must be at least 1")
 	}
 	pool := shoal.NewPool(shoal.Workers(workers))
 	defer pool.Close()

@@ -26,7 +26,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	if err := run(ctx, *size, *workers); err != nil {
-		fmt.Fprintln(os.Stderr, "sleepfarm:", err)
+		fmt.Fprintln(os.Stderr, err)
 		stop()
 		os.Exit(1)
 	}
@@ -38,7 +38,7 @@ func run(ctx context.Context, size string, workers int) error {
 		return err
 	}
 	if workers < 1 {
-		return errors.New("-workers must be at least 1")
+		return errors.New("sleepfarm: -workers must be at least 1")
 	}
 	pool := shoal.NewPool(shoal.Workers(workers))
 	defer pool.Close()
