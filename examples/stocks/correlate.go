@@ -190,7 +190,8 @@ func correlateFiles(ctx context.Context, ex shoal.Executor, paths []string, opts
 		return Pair{}, 0, err
 	}
 
-	loaded, err := shoal.Put(ctx, ex, &Loaded{Series: series, Calendar: newCalendar(series)})
+	l := newLoaded(series)
+	loaded, err := shoal.Put(ctx, ex, l)
 	if err != nil {
 		return Pair{}, 0, err
 	}
@@ -204,7 +205,7 @@ func correlateFiles(ctx context.Context, ex shoal.Executor, paths []string, opts
 		return Pair{}, 0, err
 	}
 
-	r := returnsOf(series, rows)
+	r := returnsOf(l, rows)
 	ref, err := shoal.Put(ctx, ex, r)
 	if err != nil {
 		return Pair{}, 0, err
@@ -214,6 +215,7 @@ func correlateFiles(ctx context.Context, ex shoal.Executor, paths []string, opts
 	if err != nil {
 		return Pair{}, 0, err
 	}
+	recycle(series, rows) // every task is done
 	return reduce(parts, len(series))
 }
 
@@ -231,16 +233,16 @@ func correlateFilesSequential(ctx context.Context, paths []string) (Pair, int, e
 		}
 		bar.Add(1)
 	}
-	cal := newCalendar(series)
+	l := newLoaded(series)
 	rows := make([]Row, N)
-	for i, s := range series {
+	for i := range series {
 		if err := ctx.Err(); err != nil {
 			return Pair{}, 0, err
 		}
-		rows[i] = standardise(s, &cal)
+		rows[i] = standardise(l, i)
 		bar.Add(1)
 	}
-	r := returnsOf(series, rows)
+	r := returnsOf(l, rows)
 	// Row by row, for the progress bar; the answer is that of one range.
 	parts := make([]PairsResult, 0, N)
 	k := 0
@@ -254,18 +256,14 @@ func correlateFilesSequential(ctx context.Context, paths []string) (Pair, int, e
 		k += row
 		bar.Add(1)
 	}
+	recycle(series, rows)
 	return reduce(parts, N)
 }
 
-func returnsOf(series []Series, rows []Row) *Returns {
-	r := &Returns{Symbols: make([]string, len(series)), Rows: rows}
-	for i, s := range series {
+func returnsOf(l *Loaded, rows []Row) *Returns {
+	r := &Returns{Symbols: make([]string, len(l.Series)), Len: max(l.Calendar.Len-1, 0), Rows: rows, Bounds: l.Bounds}
+	for i, s := range l.Series {
 		r.Symbols[i] = s.Symbol
-	}
-	for _, row := range rows {
-		if len(row.X) > 0 {
-			r.Len = len(row.X)
-		}
 	}
 	return r
 }

@@ -46,9 +46,12 @@
 // Every file this package writes (the generated .jsonl files, the .parquet
 // files, the plot) is written whole or not at all: into a hidden temporary
 // file in the same directory, renamed into place once complete. A failure
-// or a cancellation leaves neither a partial file nor a temporary one. The
-// files are not synced to disk, so a crash of the machine, unlike one of
-// the program, may lose them.
+// or a cancellation leaves neither a partial file nor a temporary one. An
+// older file of the same name is removed just before the rename (renaming
+// over it would make ext4 write the new file to disk at once, several
+// times slower), so a reader may briefly find no file, never a partial
+// one. The files are not synced to disk, so a crash of the machine, unlike
+// one of the program, may lose them.
 //
 // # Concurrency and clusters
 //

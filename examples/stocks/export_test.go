@@ -35,12 +35,12 @@ func AllPairs(ctx context.Context, parquetDir string) (map[[2]string]Pair, error
 			return nil, err
 		}
 	}
-	cal := newCalendar(series)
+	l := newLoaded(series)
 	rows := make([]Row, len(series))
-	for i, s := range series {
-		rows[i] = standardise(s, &cal)
+	for i := range series {
+		rows[i] = standardise(l, i)
 	}
-	r := returnsOf(series, rows)
+	r := returnsOf(l, rows)
 	out := map[[2]string]Pair{}
 	for i := range r.Symbols {
 		for j := i + 1; j < len(r.Symbols); j++ {

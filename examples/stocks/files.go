@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,9 +21,15 @@ var ErrNoData = errors.New("stocks: no data")
 // in path's directory (named ".<name>.<random>.tmp", which no listing here
 // picks up), and the file is renamed to path only once write returned nil
 // and every byte is flushed and closed. On any failure the temporary file
-// is removed and path is untouched. The file is not synced to disk: a
-// crash of the machine, unlike a failure of the program, may still lose
-// it.
+// is removed and path is untouched.
+//
+// A file already at path is removed just before the rename, rather than
+// replaced by it: renaming over a file makes ext4 write the new one to disk
+// there and then (its auto_da_alloc heuristic, for programs that do not
+// sync), which costs milliseconds a file and serialises parallel writers.
+// So for an instant there is no file at path; there is never a partial
+// one. The file is not synced to disk: a crash of the machine, unlike a
+// failure of the program, may still lose it.
 func writeFile(path string, write func(*bufio.Writer) error) (err error) {
 	dir, name := filepath.Split(path)
 	if dir == "" {
@@ -59,6 +66,9 @@ func writeFile(path string, write func(*bufio.Writer) error) (err error) {
 	}
 	closed = true
 	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Remove(path); err != nil && !errors.Is(err, fs.ErrNotExist) {
 		return err
 	}
 	return os.Rename(tmp, path)

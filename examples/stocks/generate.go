@@ -114,9 +114,9 @@ func ticker(rng *rand.Rand) string {
 
 // PlantedPair returns the two symbols, in alphabetical order, that Generate
 // gives a private common factor: the most correlated pair of the dataset,
-// with a correlation of daily log returns near 0.97, where pairs of the same
-// sector correlate at 0.3 to 0.8 and other pairs lower. It panics if
-// cfg.Validate fails.
+// its daily log returns correlating at about 0.95, where no other pair
+// passes about 0.75 (pairs of a sector share its factor and the market's,
+// other pairs only the market's). It panics if cfg.Validate fails.
 func PlantedPair(cfg GenConfig) (a, b string) {
 	if err := cfg.Validate(); err != nil {
 		panic(err)
@@ -192,9 +192,9 @@ func GenerateContext(ctx context.Context, dir string, cfg GenConfig) error {
 				ret[t] += twin[t]
 			}
 		}
-		// The span of days the symbol trades. The second twin always
-		// trades every day and the first never stops early, so that the
-		// pair overlaps on at least half the calendar.
+		// The span of days the symbol trades. One twin trades from the
+		// first day to the last and the other never stops early, so that
+		// the pair overlaps on at least half the calendar.
 		start, end := 0, cfg.Days
 		if i != pl.q && rng.Float64() < lateStartP {
 			start = 1 + rng.IntN(cfg.Days/2)

@@ -169,8 +169,8 @@ func (f *fields) bar() (Bar, error) {
 	return Bar{Date: date, Open: f.open, High: f.high, Low: f.low, Close: f.close, Volume: int64(f.volume)}, nil
 }
 
-// jsonLine is what decodeLine gives encoding/json to fill. Fields keep
-// the values missing* where the line has no such key (or null).
+// jsonLine is what decodeLine gives encoding/json to fill. A field stays
+// nil where the line has no such key, or null.
 type jsonLine struct {
 	Date   *string  `json:"date"`
 	Open   *float64 `json:"open"`
@@ -185,13 +185,18 @@ type jsonLine struct {
 func decodeLine(line []byte) (fields, error) {
 	var j jsonLine
 	if err := json.Unmarshal(line, &j); err != nil {
-		if te := (*json.UnmarshalTypeError)(nil); errors.As(err, &te) && te.Field != "" {
-			if n, ok := strings.CutPrefix(te.Value, "number "); ok {
-				return fields{}, fmt.Errorf("%q is %s: out of range", te.Field, n)
-			}
-			return fields{}, fmt.Errorf("%q is a JSON %s: want a %s", te.Field, te.Value, want(te.Field))
+		// Say what is wrong without encoding/json's Go types.
+		var te *json.UnmarshalTypeError
+		if !errors.As(err, &te) {
+			return fields{}, err // a syntax error
 		}
-		return fields{}, err
+		if te.Field == "" {
+			return fields{}, fmt.Errorf("a JSON %s: want an object", te.Value)
+		}
+		if n, ok := strings.CutPrefix(te.Value, "number "); ok {
+			return fields{}, fmt.Errorf("%q is %s: out of range", te.Field, n)
+		}
+		return fields{}, fmt.Errorf("%q is a JSON %s: want a %s", te.Field, te.Value, want(te.Field))
 	}
 	var f fields
 	if j.Date != nil {

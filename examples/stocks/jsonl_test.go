@@ -35,7 +35,7 @@ var parseTests = []struct {
 	{name: "not JSON", line: `date,open,high,low,close`, err: "invalid character"},
 	{name: "truncated", line: `{"date": "2020-01-02", "open": 1, "hi`, err: "unexpected end"},
 	{name: "trailing text", line: `{"date": "2020-01-02", "open": 1, "high": 1, "low": 1, "close": 1, "volume": 0} x`, err: "invalid character"},
-	{name: "an array", line: `[1, 2]`, err: "cannot unmarshal"},
+	{name: "an array", line: `[1, 2]`, err: "a JSON array: want an object"},
 	{name: "missing close", line: `{"date": "2020-01-02", "open": 1, "high": 1, "low": 1, "volume": 0}`, err: `missing "close"`},
 	{name: "null close", line: `{"date": "2020-01-02", "open": 1, "high": 1, "low": 1, "close": null, "volume": 0}`, err: `missing "close"`},
 	{name: "missing date", line: `{"open": 1, "high": 1, "low": 1, "close": 1, "volume": 0}`, err: `missing "date"`},

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"sync"
 
 	"github.com/shoal-go/shoal"
 )
@@ -48,10 +49,58 @@ func newCalendar(series []Series) Calendar {
 }
 
 // Loaded is what Correlate's second map shares with its tasks: the series
-// loaded by the first map, and their calendar.
+// loaded by the first map, their calendar, and where each one's returns
+// start and end on it.
 type Loaded struct {
 	Series   []Series
 	Calendar Calendar
+	// Lo[i] and Hi[i] bound the returns series i has on the calendar: t in
+	// [Lo[i], Hi[i]), empty if it has none.
+	Lo, Hi []int32
+	// Bounds lists the values of Lo and Hi, in order, once each: where the
+	// span of the returns two series share can start and end.
+	Bounds []int32
+}
+
+// newLoaded returns the Loaded of series. It costs O(total length of the
+// series + days spanned).
+func newLoaded(series []Series) *Loaded {
+	l := &Loaded{
+		Series:   series,
+		Calendar: newCalendar(series),
+		Lo:       make([]int32, len(series)),
+		Hi:       make([]int32, len(series)),
+	}
+	for i, s := range series {
+		l.Lo[i], l.Hi[i] = span(s, &l.Calendar)
+		l.Bounds = append(l.Bounds, l.Lo[i], l.Hi[i])
+	}
+	slices.Sort(l.Bounds)
+	l.Bounds = slices.Compact(l.Bounds)
+	return l
+}
+
+// span returns the bounds of the returns s has on cal: from the first
+// close followed by one on the calendar's next date, to the last such. It
+// looks at the ends of s only, unless s has many gaps there.
+func span(s Series, cal *Calendar) (lo, hi int32) {
+	pos := func(m int) int32 { return cal.Index[s.Dates[m]-cal.First] }
+	first := -1
+	for m := 1; m < len(s.Dates); m++ {
+		if pos(m) == pos(m-1)+1 {
+			first = m
+			break
+		}
+	}
+	if first < 0 {
+		return 0, 0
+	}
+	for m := len(s.Dates) - 1; m >= first; m-- {
+		if pos(m) == pos(m-1)+1 {
+			return pos(first - 1), pos(m-1) + 1
+		}
+	}
+	panic("unreachable: the first return is also a last one")
 }
 
 // StandardiseJob is the argument of Standardise: the shared Loaded, and
@@ -75,16 +124,20 @@ type Row struct {
 	// Holes lists, in order, the t in [Lo, Hi) where the symbol has no
 	// return.
 	Holes []int32
-	// Sum[t] is the sum of X before t, SumSq[t] that of the squares:
-	// len(X)+1 values each, so that the sums over any span cost O(1).
+	// Sum[k] is the sum of X before position Bounds[k] of the calendar,
+	// and SumSq[k] that of the squares (Bounds as in Loaded and Returns),
+	// so that the sums over the span two symbols share cost O(1).
 	Sum, SumSq []float64
+
+	buf []float64 // the array of X, Sum and SumSq, on the process that made them
 }
 
 // Standardise computes one symbol's Row (the body of Correlate's second
 // map): its daily log returns on the calendar — a return on each calendar
-// date on which it has a close, as on the calendar's date before — then
-// their mean and standard deviation, the standardised returns, and their
-// running sums. It costs O(calendar length).
+// date on which it has a close, as on the calendar's date before — with
+// their mean and standard deviation, in one pass (Welford's); then the
+// standardised returns, and their running sums at the bounds. It costs
+// O(calendar length).
 func Standardise(ctx context.Context, j StandardiseJob) (Row, error) {
 	l, err := j.Loaded.Get(ctx)
 	if err != nil {
@@ -93,59 +146,68 @@ func Standardise(ctx context.Context, j StandardiseJob) (Row, error) {
 	if j.Index < 0 || j.Index >= len(l.Series) {
 		return Row{}, fmt.Errorf("stocks: series #%d of %d: out of range", j.Index, len(l.Series))
 	}
-	return standardise(l.Series[j.Index], &l.Calendar), nil
+	return standardise(l, j.Index), nil
 }
 
-func standardise(s Series, cal *Calendar) Row {
+func standardise(l *Loaded, i int) Row {
+	s, cal := l.Series[i], &l.Calendar
+	lo, hi := l.Lo[i], l.Hi[i]
+	if hi-lo < 2 {
+		return Row{}
+	}
 	T := max(cal.Len-1, 0)
-	if len(s.Dates) < 3 || T < 2 {
+	// One array for X, Sum and SumSq, recycled (see recycle).
+	B := len(l.Bounds)
+	buf := rowArrays.get(T + 2*B)
+	clear(buf)
+	x, sum, sq := buf[:T:T], buf[T:T+B:T+B], buf[T+B:]
+
+	r := Row{X: x, Lo: lo, Hi: hi, Sum: sum, SumSq: sq, buf: buf}
+	var n int
+	var mean, m2 float64
+	next := lo // the first position not yet filled or marked a hole
+	m := 1 // the returns from close m-1 to close m, from the one at lo
+	for m < len(s.Dates) && cal.Index[s.Dates[m-1]-cal.First] < lo {
+		m++
+	}
+	for ; m < len(s.Dates); m++ {
+		t := cal.Index[s.Dates[m-1]-cal.First]
+		if t >= hi {
+			break
+		}
+		if cal.Index[s.Dates[m]-cal.First] != t+1 {
+			continue // a date of the calendar is missing in between
+		}
+		for ; next < t; next++ {
+			r.Holes = append(r.Holes, next)
+		}
+		v := math.Log(s.Close[m] / s.Close[m-1])
+		x[t], next = v, t+1
+		n++
+		d := v - mean
+		mean += d / float64(n)
+		m2 += d * (v - mean)
+	}
+	sd := math.Sqrt(m2 / float64(n))
+	if n < 2 || !(sd > 0) {
+		rowArrays.put(buf)
 		return Row{}
 	}
-	// One allocation for X, Sum and SumSq.
-	buf := make([]float64, 3*T+2)
-	x, sum, sq := buf[:T:T], buf[T:2*T+1:2*T+1], buf[2*T+1:]
-	has := make([]bool, T)
-	lo, hi, n := T, 0, 0
-	prev := cal.Index[s.Dates[0]-cal.First]
-	for m := 1; m < len(s.Dates); m++ {
-		t := cal.Index[s.Dates[m]-cal.First]
-		if t == prev+1 { // no calendar date in between
-			x[prev] = math.Log(s.Close[m] / s.Close[m-1])
-			has[prev] = true
-			lo, hi, n = min(lo, int(prev)), int(prev)+1, n+1
-		}
-		prev = t
-	}
-	if n < 2 {
-		return Row{}
-	}
-	var total float64
 	for t := lo; t < hi; t++ {
-		total += x[t] // 0 where !has[t]
+		x[t] = (x[t] - mean) / sd
 	}
-	mean := total / float64(n)
-	var ss float64
-	for t := lo; t < hi; t++ {
-		if has[t] {
-			d := x[t] - mean
-			ss += d * d
+	for _, h := range r.Holes {
+		x[h] = 0
+	}
+	// The running sums at the bounds, in one pass.
+	var s1, s2 float64
+	t := int32(0)
+	for k, b := range l.Bounds {
+		for ; t < b; t++ {
+			s1 += x[t]
+			s2 += x[t] * x[t]
 		}
-	}
-	sd := math.Sqrt(ss / float64(n))
-	if !(sd > 0) {
-		return Row{}
-	}
-	r := Row{X: x, Lo: int32(lo), Hi: int32(hi), Sum: sum, SumSq: sq}
-	for t := lo; t < hi; t++ {
-		if has[t] {
-			x[t] = (x[t] - mean) / sd
-		} else {
-			r.Holes = append(r.Holes, int32(t))
-		}
-	}
-	for t, v := range x {
-		sum[t+1] = sum[t] + v
-		sq[t+1] = sq[t] + v*v
+		sum[k], sq[k] = s1, s2
 	}
 	return r
 }
@@ -157,6 +219,7 @@ type Returns struct {
 	Symbols []string // in the order of the files
 	Len     int      // returns per row: the calendar's length minus one
 	Rows    []Row    // Rows[i] is Symbols[i]'s
+	Bounds  []int32  // the positions of the rows' running sums, as in Loaded
 }
 
 // corr returns the correlation of symbols i and j's returns on the dates
@@ -177,8 +240,10 @@ func (r *Returns) corr(i, j int) (c float64, n int) {
 		return 0, 0
 	}
 	p := dot(ri.X[lo:hi], rj.X[lo:hi])
-	si, qi := ri.Sum[hi]-ri.Sum[lo], ri.SumSq[hi]-ri.SumSq[lo]
-	sj, qj := rj.Sum[hi]-rj.Sum[lo], rj.SumSq[hi]-rj.SumSq[lo]
+	a, _ := slices.BinarySearch(r.Bounds, lo) // lo and hi are in Bounds
+	b, _ := slices.BinarySearch(r.Bounds, hi)
+	si, qi := ri.Sum[b]-ri.Sum[a], ri.SumSq[b]-ri.SumSq[a]
+	sj, qj := rj.Sum[b]-rj.Sum[a], rj.SumSq[b]-rj.SumSq[a]
 	hi1, hj := within(ri.Holes, lo, hi), within(rj.Holes, lo, hi)
 	for _, t := range hi1 { // i has no return: leave j's out
 		v := rj.X[t]
@@ -241,4 +306,44 @@ func both(a, b []int32) int {
 		}
 	}
 	return n
+}
+
+// Stage 2 allocates megabytes of rows and series, which are garbage once
+// it has its answer. They are recycled for the next call instead, so that
+// repeated calls (and the calls of a long-running program) keep the
+// garbage collector, which competes with the tasks for the cores, nearly
+// idle.
+var (
+	rowArrays   arrays[float64] // Row.buf
+	closeArrays arrays[float64] // Series.Close
+	dateArrays  arrays[int32]   // Series.Dates
+)
+
+// arrays keeps arrays for reuse.
+type arrays[T any] struct{ pool sync.Pool }
+
+// get returns a slice of n elements, not zeroed.
+func (a *arrays[T]) get(n int) []T {
+	if p, ok := a.pool.Get().(*[]T); ok && cap(*p) >= n {
+		return (*p)[:n]
+	}
+	return make([]T, n)
+}
+
+func (a *arrays[T]) put(s []T) {
+	if cap(s) > 0 {
+		a.pool.Put(&s)
+	}
+}
+
+// recycle keeps the arrays of the rows and series of a finished call of
+// stage 2 for the next. Nothing may use them afterwards.
+func recycle(series []Series, rows []Row) {
+	for _, r := range rows {
+		rowArrays.put(r.buf)
+	}
+	for _, s := range series {
+		dateArrays.put(s.Dates)
+		closeArrays.put(s.Close)
+	}
 }

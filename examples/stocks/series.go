@@ -48,7 +48,7 @@ func LoadSeries(ctx context.Context, path string) (Series, error) {
 			return r.ReadInt32s
 		}
 		return nil
-	}, parquet.Value.Int32)
+	}, parquet.Value.Int32, dateArrays.get)
 	if err != nil {
 		return Series{}, fmt.Errorf("stocks: reading %s: %w", path, err)
 	}
@@ -57,7 +57,7 @@ func LoadSeries(ctx context.Context, path string) (Series, error) {
 			return r.ReadDoubles
 		}
 		return nil
-	}, parquet.Value.Double)
+	}, parquet.Value.Double, closeArrays.get)
 	if err != nil {
 		return Series{}, fmt.Errorf("stocks: reading %s: %w", path, err)
 	}
@@ -79,17 +79,18 @@ func LoadSeries(ctx context.Context, path string) (Series, error) {
 var files = sync.Pool{New: func() any { return new([]byte) }}
 
 // readColumn reads every value of the required column name, of physical
-// type kind, from f: page by page through the typed reader that typed
-// returns, or through parquet.Values converted by value if typed returns
-// nil (as for a dictionary-encoded page).
+// type kind, from f, into an array from alloc: page by page through the
+// typed reader that typed returns, or through parquet.Values converted by
+// value if typed returns nil (as for a dictionary-encoded page).
 func readColumn[T any](f *parquet.File, name string, kind parquet.Kind,
 	typed func(parquet.ValueReader) func([]T) (int, error), value func(parquet.Value) T,
+	alloc func(n int) []T,
 ) ([]T, error) {
 	col := f.Root().Column(name)
 	if col == nil || !col.Leaf() || !col.Required() || col.Type().Kind() != kind {
 		return nil, fmt.Errorf("no required %v column %q", kind, name)
 	}
-	out := make([]T, 0, f.NumRows())
+	out := alloc(int(f.NumRows()))[:0]
 	pages := col.Pages()
 	defer pages.Close()
 	var vals []parquet.Value
