@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/shoal-go/shoal/cluster"
 )
 
 // probeEnv names the probe a child process runs instead of the tests.
@@ -18,6 +20,7 @@ const probeEnv = "SHOAL_BENCH_PROBE"
 var probeTimeout = flag.Duration("probe-timeout", 10*time.Second, "how long a deadlock probe may run before it is killed and counted as deadlocked")
 
 func TestMain(m *testing.M) {
+	cluster.Main() // in a worker process of a cluster benchmark, this serves and exits
 	if name := os.Getenv(probeEnv); name != "" {
 		os.Exit(probeChild(name))
 	}

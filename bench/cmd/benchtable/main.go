@@ -7,7 +7,8 @@
 //
 //	cd bench && go run ./cmd/benchtable
 //
-// It takes five to ten minutes on two cores. Before each go test command it
+// It takes five to ten minutes on two cores, about two of them in the
+// cluster benchmarks. Before each go test command it
 // waits up to -idle-wait (a minute) for other processes to leave the CPUs
 // idle, since parallel speedups mean little on a busy machine; the report
 // says how busy the machine was while each benchmark ran. -count sets the

@@ -123,3 +123,46 @@ func TestAnchor(t *testing.T) {
 		t.Errorf("anchor = %q, want %q", got, want)
 	}
 }
+
+const clusterSample = `BenchmarkClusterRoundTrip/cluster-2         	    3000	    226000 ns/op	       180.5 p50-µs	       950.0 p99-µs	      2100 max-µs	    6864 B/op	     107 allocs/op
+BenchmarkClusterRoundTrip/pool-2            	    3000	      2100 ns/op	         1.900 p50-µs	         6.000 p99-µs	        40.00 max-µs	     312 B/op	       5 allocs/op
+BenchmarkClusterSubmit/cluster-2            	       5	 600000000 ns/op	     16667 tasks/s	54518672 B/op	  789509 allocs/op
+BenchmarkClusterSubmit/pool-2               	       5	   7553980 ns/op	   1323805 tasks/s	 2038792 B/op	   13915 allocs/op
+BenchmarkClusterMap/cluster-2               	       3	 989862008 ns/op	   1010242 items/s	204168192 B/op	 2024458 allocs/op
+BenchmarkClusterCPU/cluster-2               	       3	1050000000 ns/op	        95.24 %-efficiency	        10.00 task-ms	  126520 B/op	    1350 allocs/op
+BenchmarkClusterCPU/pool-2                  	       3	1010000000 ns/op	        99.01 %-efficiency	        10.00 task-ms	    6744 B/op	      28 allocs/op
+BenchmarkClusterPut/cluster-2               	       1	26319318617 ns/op	         1.000 fetches/worker	      7435 put-ms	         2.000 workers-used	2879140824 B/op	   40004 allocs/op
+BenchmarkClusterPut/pool-2                  	       1	  87704948 ns/op	         0 fetches/worker	         0.01900 put-ms	         0 workers-used	    5408 B/op	      77 allocs/op
+`
+
+func TestRenderCluster(t *testing.T) {
+	o, err := Parse(strings.NewReader(clusterSample))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := NewSet()
+	s.Add(o)
+	out := Render(Report{Machine: Machine{NumCPU: 2, Procs: 2}, Plan: Plan(5, false), Set: s})
+	for _, want := range []string{
+		"| cluster p50 ≤ 200 µs | 180 µs | ✅ met |",
+		"| cluster p99 ≤ 1 ms | 950 µs | ✅ met |",
+		"| **cluster**, 2 worker processes | 180 | 950 | 2100 | 107 |",
+		"| cluster ≥ 20,000 tasks/s (2 worker processes, 2 cores) | 16667 tasks/s | ❌ missed |",
+		"| pool, same process | 1323805 | 1.39 | 204 B |",
+		"| cluster ≥ 500,000 items/s | 1010242 items/s | ✅ met |",
+		"| **cluster**, 2 worker processes | 1010242 | 990 |",
+		"| cluster efficiency ≥ 90% of ideal | 95.2% | ✅ met |",
+		"| pool of `Workers(2)`, same process | 99.0 | 1.01 | 10.0 |",
+		"| each worker fetches the value once | at most 1 per worker (2 of 2 workers ran tasks) | ✅ met |",
+		"| pool, same process | 0.019 | 0.088 | 0 | 0 | 5.28 KiB |",
+		"[Cluster: Put of 256 MiB, read by 16 tasks on 2 workers](#cluster-put-of-256-mib-read-by-16-tasks-on-2-workers)",
+		"`go test -run '^$' -bench '^BenchmarkClusterPut$' -benchmem -count 2 -benchtime 1x -timeout 30m .`",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	if t.Failed() {
+		t.Log(out)
+	}
+}

@@ -45,8 +45,9 @@ func (inv *Invocation) Command() string {
 // Plan returns the go test invocations that produce the table, each with a
 // -benchtime that keeps the whole run within a few minutes on two cores.
 // count is the -count of every benchmark but the deadlock probes, which run
-// once (a deadlocked probe costs its full timeout). quick runs every
-// benchmark once, for trying the tool itself.
+// once (a deadlocked probe costs its full timeout), and the longest cluster
+// benchmarks, which run at most 3 times (Map, CPU) or twice (Put of 256
+// MiB). quick runs every benchmark once, for trying the tool itself.
 func Plan(count int, quick bool) []*Invocation {
 	plan := []*Invocation{
 		{Func: "BenchmarkMapInts", Benchtime: "1s", Count: count},
@@ -56,6 +57,13 @@ func Plan(count int, quick bool) []*Invocation {
 		{Func: "BenchmarkNestedSharedPool", Benchtime: "1x", Count: 1},
 		{Func: "BenchmarkStream", Benchtime: "3x", Count: count},
 		{Func: "BenchmarkProgress", Benchtime: "20x", Count: count},
+		// Each run of a cluster benchmark starts a cluster of 2 worker
+		// processes for its cluster row: the long ones run fewer times.
+		{Func: "BenchmarkClusterRoundTrip", Benchtime: "3000x", Count: count},
+		{Func: "BenchmarkClusterSubmit", Benchtime: "5x", Count: count},
+		{Func: "BenchmarkClusterMap", Benchtime: "3x", Count: min(count, 3)},
+		{Func: "BenchmarkClusterCPU", Benchtime: "3x", Count: min(count, 3)},
+		{Func: "BenchmarkClusterPut", Benchtime: "1x", Count: min(count, 2)},
 	}
 	if quick {
 		for _, inv := range plan {

@@ -69,6 +69,7 @@ func Render(r Report) string {
 		mapInts(r.Set), submitGet(r.Set), cpuBound(r.Set, procs),
 		nestedSection(r.Set, procs), stream(r.Set), progressSection(r.Set),
 	}
+	sections = append(sections, clusterSections(r.Set)...)
 
 	b.WriteString("# shoal benchmarks\n\n")
 	b.WriteString("shoal against the Go libraries people use instead: " +
@@ -76,7 +77,9 @@ func Render(r Report) string {
 		"[conc](https://pkg.go.dev/github.com/sourcegraph/conc), " +
 		"[pond v2](https://pkg.go.dev/github.com/alitto/pond/v2) and " +
 		"[ants v2](https://pkg.go.dev/github.com/panjf2000/ants/v2). " +
-		"The benchmarks are in [`bench/`](bench/), a module of its own so that none of these enters shoal's `go.mod`.\n\n")
+		"The benchmarks are in [`bench/`](bench/), a module of its own so that none of these enters shoal's `go.mod`. " +
+		"The sections whose titles start with Cluster compare shoal on a cluster of 2 worker processes " +
+		"(package [`cluster`](cluster/), on NATS JetStream) with shoal on a local pool, side by side in the same run.\n\n")
 	fmt.Fprintf(&b, "This file was written by one command, run from the repository root:\n\n```sh\n%s\n```\n\n", r.Command)
 	b.WriteString("Each figure is the median of the runs of a `go test` command listed under [Commands](#commands) " +
 		"(`-count 5` unless noted); ±p% is the largest distance of a run from that median. " +
@@ -156,7 +159,8 @@ func Render(r Report) string {
 
 	b.WriteString("## Commands\n\n" +
 		"The command above runs these from `bench/`, one after the other " +
-		"(the deadlock probes once: a deadlocked probe costs its whole timeout):\n\n")
+		"(the deadlock probes once: a deadlocked probe costs its whole timeout; " +
+		"the longest cluster benchmarks fewer times than the others):\n\n")
 	b.WriteString("| command | waited for idle CPUs | took | CPUs busy with other processes meanwhile |\n| --- | --- | --- | --- |\n")
 	for _, inv := range r.Plan {
 		load := "unknown"
