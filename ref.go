@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -81,11 +82,6 @@ func (r Ref[T]) Get(ctx context.Context) (T, error) {
 	case r.id == "":
 		return zero, errZeroRef
 	}
-	if v, ok := decoded.get(r.id); ok {
-		if t, ok := v.(T); ok {
-			return t, nil
-		}
-	}
 	b := r.b
 	if b == nil {
 		b, _ = backendOf(From(ctx))
@@ -93,16 +89,26 @@ func (r Ref[T]) Get(ctx context.Context) (T, error) {
 	if b == nil {
 		return zero, errRefNoRemote
 	}
-	data, err := b.Fetch(ctx, r.id)
+	// One decode per value and process: concurrent first Gets wait for it.
+	v, err := decoded.load(r.id, func() (any, error) {
+		data, err := b.Fetch(ctx, r.id)
+		if err != nil {
+			return nil, err
+		}
+		var v T
+		if err := b.Codec().Unmarshal(data, &v); err != nil {
+			return nil, fmt.Errorf("shoal: decoding shared value %s: %w", r.id, err)
+		}
+		return v, nil
+	})
 	if err != nil {
 		return zero, err
 	}
-	var v T
-	if err := b.Codec().Unmarshal(data, &v); err != nil {
-		return zero, fmt.Errorf("shoal: decoding shared value %s: %w", r.id, err)
+	t, ok := v.(T)
+	if !ok {
+		return zero, fmt.Errorf("shoal: shared value %s holds a %T, not a %T", r.id, v, zero)
 	}
-	decoded.put(r.id, v)
-	return v, nil
+	return t, nil
 }
 
 // Release frees the value: later Gets, through any copy of the Ref, fail
@@ -144,7 +150,7 @@ func (r *Ref[T]) UnmarshalBinary(data []byte) error {
 }
 
 // decoded keeps the values of cluster Refs this process has decoded, so
-// that tasks sharing a value decode it once. It holds at most
+// that tasks sharing a value fetch and decode it once. It holds at most
 // maxDecoded values, dropping the oldest.
 var decoded refCache
 
@@ -152,36 +158,52 @@ const maxDecoded = 16
 
 type refCache struct {
 	mu    sync.Mutex
-	vals  map[string]any
+	vals  map[string]*refEntry
 	order []string
 }
 
-func (c *refCache) get(id string) (any, bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	v, ok := c.vals[id]
-	return v, ok
+// refEntry is one value: decoding until done is closed.
+type refEntry struct {
+	done chan struct{}
+	v    any
+	err  error
 }
 
-func (c *refCache) put(id string, v any) {
+// load returns the value of id, calling decode once for all the callers
+// that ask while it runs. A failed decode is not kept.
+func (c *refCache) load(id string, decode func() (any, error)) (any, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.vals == nil {
-		c.vals = map[string]any{}
+	e, ok := c.vals[id]
+	if !ok {
+		if c.vals == nil {
+			c.vals = map[string]*refEntry{}
+		}
+		for len(c.order) >= maxDecoded {
+			delete(c.vals, c.order[0])
+			c.order = c.order[1:]
+		}
+		e = &refEntry{done: make(chan struct{})}
+		c.vals[id] = e
+		c.order = append(c.order, id)
 	}
-	if _, ok := c.vals[id]; ok {
-		return
+	c.mu.Unlock()
+	if ok {
+		<-e.done
+		return e.v, e.err
 	}
-	if len(c.order) >= maxDecoded {
-		delete(c.vals, c.order[0])
-		c.order = c.order[1:]
+	e.v, e.err = decode()
+	close(e.done)
+	if e.err != nil {
+		c.drop(id)
 	}
-	c.vals[id] = v
-	c.order = append(c.order, id)
+	return e.v, e.err
 }
 
 func (c *refCache) drop(id string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	delete(c.vals, id)
+	if i := slices.Index(c.order, id); i >= 0 {
+		c.order = slices.Delete(c.order, i, i+1)
+	}
 }
