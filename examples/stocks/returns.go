@@ -166,7 +166,7 @@ func standardise(l *Loaded, i int) Row {
 	var n int
 	var mean, m2 float64
 	next := lo // the first position not yet filled or marked a hole
-	m := 1 // the returns from close m-1 to close m, from the one at lo
+	m := 1     // the returns from close m-1 to close m, from the one at lo
 	for m < len(s.Dates) && cal.Index[s.Dates[m-1]-cal.First] < lo {
 		m++
 	}
