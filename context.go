@@ -31,22 +31,23 @@ func barFrom(ctx context.Context) *progress.Bar {
 // await blocks until done is ready (closed, or a value sent on it). The
 // task running with ctx lends its slot while it waits.
 func await(ctx context.Context, w *sched.Worker, done <-chan struct{}) {
-	select {
-	case <-done:
-		return
-	default:
-	}
-	if resume := lend(ctx, w); resume != nil {
-		defer resume()
-	}
-	<-done
+	wait(ctx, w, done, nil)
 }
 
 // waitFor is await that gives up when ctx is done, returning ctx.Err().
 func waitFor(ctx context.Context, w *sched.Worker, done <-chan struct{}) error {
+	if !wait(ctx, w, done, ctx.Done()) {
+		return ctx.Err()
+	}
+	return nil
+}
+
+// wait blocks until done is ready, or stop (nil: never) is closed, lending
+// the slot meanwhile. It reports whether done was ready.
+func wait(ctx context.Context, w *sched.Worker, done, stop <-chan struct{}) bool {
 	select {
 	case <-done:
-		return nil
+		return true
 	default:
 	}
 	if resume := lend(ctx, w); resume != nil {
@@ -54,9 +55,9 @@ func waitFor(ctx context.Context, w *sched.Worker, done <-chan struct{}) error {
 	}
 	select {
 	case <-done:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
+		return true
+	case <-stop:
+		return false
 	}
 }
 

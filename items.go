@@ -184,6 +184,16 @@ func (it *items[T, R]) fail(i int, err error) {
 	}
 }
 
+// stopErr returns what ended a stopped call: the caller's context error,
+// else the fail-fast failure, else nil. A stream reports it in place of
+// an item's error that merely saw the cancellation.
+func (it *items[T, R]) stopErr() error {
+	if err := it.parent.Err(); err != nil {
+		return err
+	}
+	return it.firstErr()
+}
+
 // firstErr returns the failure that stopped a fail-fast call, or nil.
 func (it *items[T, R]) firstErr() error {
 	it.mu.Lock()

@@ -309,10 +309,8 @@ func streamRemote[T, R any](ctx context.Context, b remote.Backend, in iter.Seq[T
 						ended = !yield(zero, &TaskError{Index: c.base + i, Err: c.errs[i]})
 						continue
 					}
-					if err := ctx.Err(); err != nil {
-						yield(zero, err)
-					} else if first := r.firstErr(); first != nil {
-						yield(zero, first)
+					if stop := r.stopErr(); stop != nil {
+						yield(zero, stop)
 					} else {
 						yield(zero, &TaskError{Index: c.base + i, Err: c.errs[i]})
 					}
@@ -353,10 +351,8 @@ func streamRemote[T, R any](ctx context.Context, b remote.Backend, in iter.Seq[T
 			deliver(true)
 		}
 		if !ended && r.stopped() {
-			if err := ctx.Err(); err != nil {
+			if err := r.stopErr(); err != nil {
 				yield(zero, err)
-			} else if first := r.firstErr(); first != nil {
-				yield(zero, first)
 			}
 		}
 	}

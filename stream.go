@@ -177,10 +177,8 @@ func (s *streamRun[T, R]) finishEarly() bool {
 		s.drain(true)
 	}
 	if !s.ended {
-		if err := s.parent.Err(); err != nil {
+		if err := s.stopErr(); err != nil {
 			s.emit(s.zero(), err)
-		} else if first := s.firstErr(); first != nil {
-			s.emit(s.zero(), first)
 		}
 		s.ended = true
 	}
@@ -243,12 +241,9 @@ func (s *streamRun[T, R]) deliver(c *streamChunk[T, R]) {
 		}
 		// Fail-fast: report the failure that stopped the call (not an
 		// item that merely saw the cancellation), and end.
-		switch {
-		case s.parent.Err() != nil:
-			s.emit(s.zero(), s.parent.Err())
-		case s.firstErr() != nil:
-			s.emit(s.zero(), s.firstErr())
-		default:
+		if stop := s.stopErr(); stop != nil {
+			s.emit(s.zero(), stop)
+		} else {
 			s.emit(s.zero(), &TaskError{Index: c.base + j, Err: err})
 		}
 		s.ended = true
