@@ -57,3 +57,16 @@ func newPanicError(v any) *PanicError { return &PanicError{Value: v, Stack: debu
 func optionError(format string, args ...any) error {
 	return fmt.Errorf("%w: "+format, append([]any{ErrInvalidOption}, args...)...)
 }
+
+// InputError is the error of a future made by Then or ThenAll when one of
+// its inputs failed: the dependent task never ran. It unwraps to the
+// input's error.
+type InputError struct {
+	Input int   // the failed input's position (0 for Then)
+	Err   error // the input's error
+}
+
+func (e *InputError) Error() string { return fmt.Sprintf("shoal: input %d failed: %v", e.Input, e.Err) }
+
+// Unwrap returns the input's error.
+func (e *InputError) Unwrap() error { return e.Err }

@@ -250,3 +250,31 @@ func ExampleNewPool() {
 	fmt.Println(pool.Size())
 	// Output: 2
 }
+
+// A task graph: two loads feed a join, whose result feeds a report. Then
+// and ThenAll return at once; each task starts when its inputs are ready.
+func ExampleThen() {
+	ctx := context.Background()
+	pool := shoal.NewPool()
+	defer pool.Close()
+
+	load := func(_ context.Context, name string) ([]int, error) {
+		return map[string][]int{"a": {1, 2, 3}, "b": {10, 20}}[name], nil
+	}
+	a := shoal.Submit(ctx, pool, load, "a")
+	b := shoal.Submit(ctx, pool, load, "b")
+	joined := shoal.ThenAll(ctx, pool, []*shoal.Future[[]int]{a, b}, func(_ context.Context, parts [][]int) ([]int, error) {
+		return slices.Concat(parts...), nil
+	})
+	report := shoal.Then(ctx, pool, joined, func(_ context.Context, xs []int) (string, error) {
+		return fmt.Sprintf("%d values, max %d", len(xs), slices.Max(xs)), nil
+	})
+	fmt.Println(report.Get(ctx))
+
+	failed := shoal.Go(ctx, pool, func(context.Context) ([]int, error) { return nil, errors.New("disk full") })
+	_, err := shoal.Then(ctx, pool, failed, func(_ context.Context, xs []int) (int, error) { return len(xs), nil }).Get(ctx)
+	fmt.Println(err)
+	// Output:
+	// 5 values, max 20 <nil>
+	// shoal: input 0 failed: disk full
+}
