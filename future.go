@@ -92,7 +92,13 @@ func (f *Future[T]) onDone(cb func()) {
 }
 
 // Ready reports whether the result is available. It never blocks.
-func (f *Future[T]) Ready() bool { return f.ready() }
+func (f *Future[T]) Ready() bool {
+	if f.ready() {
+		return true
+	}
+	f.demand()
+	return false
+}
 
 // Done returns a channel that is closed when the result is available, for
 // use in select statements. The first call allocates the channel.
@@ -106,6 +112,8 @@ func (f *Future[T]) Done() <-chan struct{} {
 		f.w.ch = make(chan struct{})
 		if f.ready() {
 			close(f.w.ch)
+		} else {
+			f.demand()
 		}
 	}
 	return f.w.ch
@@ -115,6 +123,7 @@ func (f *Future[T]) Done() <-chan struct{} {
 // is done (nil on success), like context.Context.Err.
 func (f *Future[T]) Err() error {
 	if !f.ready() {
+		f.demand()
 		return nil
 	}
 	return f.err
@@ -141,6 +150,7 @@ func (f *Future[T]) Wait(ctx context.Context) error {
 	if w != nil && f.task != nil && f.task.runInline(w) && f.ready() {
 		return f.err
 	}
+	f.demand()
 	if err := waitFor(ctx, w, f.Done()); err != nil {
 		return err
 	}
@@ -227,6 +237,7 @@ func completions[T any](ctx context.Context, fs []*Future[T]) iter.Seq[int] {
 		}
 		for _, i := range pending {
 			fs[i].onDone(func() { ch <- i })
+			fs[i].demand()
 		}
 		for range pending {
 			var i int

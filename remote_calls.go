@@ -8,18 +8,11 @@ import (
 	"time"
 
 	"github.com/shoal-go/shoal/internal/remote"
-	"github.com/shoal-go/shoal/internal/sched"
 )
 
 // This file is the cluster side of Submit, Map, ForEach and Stream: the
 // same calls, sent as registered function names and encoded data to a
 // remote.Backend.
-
-// remoteTask is what a remote future needs of its task: a way to cancel it.
-type remoteTask struct{ stop context.CancelFunc }
-
-func (remoteTask) runInline(*sched.Worker) bool { return false }
-func (t remoteTask) cancel()                    { t.stop() }
 
 // callOf returns the Call for fn, or ErrNotRegistered.
 func callOf(fn any, cfg *config) (*remote.Call, *registration, error) {
@@ -32,56 +25,6 @@ func callOf(fn any, cfg *config) (*remote.Call, *registration, error) {
 		c.Retries, c.Timeout = cfg.retries, cfg.timeout
 	}
 	return c, reg, nil
-}
-
-func submitRemote[T, R any](ctx context.Context, b remote.Backend, fn func(context.Context, T) (R, error), arg T) *Future[R] {
-	f := new(Future[R])
-	var zero R
-	if b == nil {
-		f.complete(zero, errNoBackend)
-		return f
-	}
-	c, reg, err := callOf(fn, nil)
-	if err == nil {
-		err = ctx.Err()
-	}
-	var data []byte
-	if err == nil {
-		data, err = b.Codec().Marshal(arg)
-		if err != nil {
-			err = fmt.Errorf("shoal: encoding the argument of %s: %w", reg.name, err)
-		}
-	}
-	if err != nil {
-		f.complete(zero, err)
-		return f
-	}
-	c.Args = [][]byte{data}
-	cctx, stop := context.WithCancel(ctx)
-	f.task = remoteTask{stop: stop}
-	b.Submit(cctx, c, func(res []remote.Result, err error) {
-		defer stop()
-		v, err := decodeOne[R](b.Codec(), reg, res, err)
-		f.complete(v, err)
-	})
-	return f
-}
-
-// decodeOne turns the outcome of a one-item call into its value.
-func decodeOne[R any](codec remote.Codec, reg *registration, res []remote.Result, err error) (R, error) {
-	var v R
-	switch {
-	case err != nil:
-		return v, err
-	case len(res) != 1:
-		return v, fmt.Errorf("shoal: %s: %d results for one argument", reg.name, len(res))
-	case res[0].Err != nil:
-		return v, res[0].Err
-	}
-	if err := codec.Unmarshal(res[0].Value, &v); err != nil {
-		return v, fmt.Errorf("shoal: decoding the result of %s: %w", reg.name, err)
-	}
-	return v, nil
 }
 
 // remoteChunk is one message of a Map or Stream on a cluster.
@@ -365,11 +308,4 @@ func isDone(ch <-chan struct{}) bool {
 	default:
 		return false
 	}
-}
-
-// submitRemoteAfter submits fn for Then or ThenAll on a cluster with its
-// inputs' values passed by reference. It reports false when the inputs are
-// not all cluster results, and the caller passes their values instead.
-func submitRemoteAfter[T, A, R any](ctx context.Context, b remote.Backend, in []*Future[T], all bool, fn func(context.Context, A) (R, error), out *Future[R]) (futureTask, bool) {
-	return nil, false
 }

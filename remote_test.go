@@ -27,10 +27,15 @@ type fakeCluster struct {
 	mu      sync.Mutex
 	objects map[string][]byte
 	fetches atomic.Int64
+	// Results of Keep calls longer than keepAbove bytes stay in objects,
+	// as a real cluster keeps those too large for a message.
+	keepAbove     int
+	resultFetches atomic.Int64
+	drops         chan string
 }
 
 func newFakeCluster(t *testing.T, slots int) *fakeCluster {
-	f := &fakeCluster{slots: slots, objects: map[string][]byte{}}
+	f := &fakeCluster{slots: slots, objects: map[string][]byte{}, keepAbove: 1 << 30, drops: make(chan string, 100)}
 	f.Remote = shoal.NewRemote(f)
 	t.Cleanup(f.wg.Wait)
 	return f
@@ -62,13 +67,29 @@ func (f *fakeCluster) Submit(ctx context.Context, c *remote.Call, done func([]re
 			return
 		}
 		tctx := remote.TaskContext(ctx, f, &lender{})
-		res := make([]remote.Result, len(c.Args))
-		for i, a := range c.Args {
+		args := c.Args
+		if c.Pieces != nil {
+			arg, err := f.assemble(c.Pieces)
+			if err != nil {
+				done(nil, err)
+				return
+			}
+			args = [][]byte{arg}
+		}
+		res := make([]remote.Result, len(args))
+		for i, a := range args {
 			if err := ctx.Err(); err != nil {
 				done(nil, err)
 				return
 			}
 			res[i].Value, res[i].Err = fn.Invoke(tctx, codec, a)
+		}
+		if c.Keep && len(res) == 1 && res[0].Err == nil && len(res[0].Value) > f.keepAbove {
+			res[0].Ref = fmt.Sprintf("result-%d", f.calls.Load())
+			f.mu.Lock()
+			f.objects[res[0].Ref] = res[0].Value
+			f.mu.Unlock()
+			res[0].Value = nil
 		}
 		done(res, nil)
 	}()
@@ -99,6 +120,39 @@ func (f *fakeCluster) Release(_ context.Context, id string) error {
 	delete(f.objects, id)
 	f.mu.Unlock()
 	return nil
+}
+
+// assemble reads an argument made of pieces, as a worker does.
+func (f *fakeCluster) assemble(ps []remote.Piece) ([]byte, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var arg []byte
+	for _, p := range ps {
+		data := p.Data
+		if id := p.Ref + p.Shared; id != "" {
+			var ok bool
+			if data, ok = f.objects[id]; !ok {
+				return nil, fmt.Errorf("piece %s is gone", id)
+			}
+		}
+		arg = append(arg, data...)
+	}
+	return arg, nil
+}
+
+func (f *fakeCluster) FetchResult(ctx context.Context, ref string) ([]byte, error) {
+	f.resultFetches.Add(1)
+	return f.Fetch(ctx, ref)
+}
+
+func (f *fakeCluster) DropResult(ref string) {
+	f.mu.Lock()
+	delete(f.objects, ref)
+	f.mu.Unlock()
+	select {
+	case f.drops <- ref:
+	default:
+	}
 }
 
 func square(_ context.Context, x int) (int, error) { return x * x, nil }

@@ -55,37 +55,44 @@ func after[T, A, R any](ctx context.Context, ex Executor, in []*Future[T], all b
 	if ex == nil {
 		panic("shoal: nil Executor")
 	}
-	d := &dependent{}
-	out := &Future[R]{task: d}
+	b, remote := backendOf(ex)
+	out := new(Future[R])
+	var (
+		rt    *remoteTask // the task behind out, on a cluster
+		d     *dependent  // the task behind out, on a pool
+		start func()
+	)
+	if remote {
+		// Inputs on a cluster end on its client's message handlers, which
+		// must not wait on a publish: the call is sent from a goroutine.
+		rt = new(remoteTask)
+		out.task = rt
+		start = func() { go submitRemoteAfter(ctx, b, in, all, fn, out, rt) }
+	} else {
+		d = &dependent{inputs: make([]futureTask, len(in))}
+		for i, f := range in {
+			d.inputs[i] = f.task
+		}
+		out.task = d
+		start = func() {
+			vs := make([]T, len(in))
+			for i, f := range in {
+				vs[i] = f.val
+			}
+			inner := Submit(ctx, ex, fn, arg(vs))
+			if d.started(inner.task) {
+				inner.onDone(func() { out.complete(inner.val, inner.err) })
+			}
+		}
+	}
 	var zero R
 	if err := ctx.Err(); err != nil {
 		out.complete(zero, err)
 		return out
 	}
-	d.inputs = make([]futureTask, len(in))
-	for i, f := range in {
-		d.inputs[i] = f.task
-	}
-	b, remote := backendOf(ex)
-	start := func() {
-		if remote {
-			if inner, ok := submitRemoteAfter(ctx, b, in, all, fn, out); ok {
-				d.started(inner)
-				return
-			}
-		}
-		vs := make([]T, len(in))
-		for i, f := range in {
-			vs[i] = f.val
-		}
-		inner := Submit(ctx, ex, fn, arg(vs))
-		if d.started(inner.task) {
-			inner.onDone(func() { out.complete(inner.val, inner.err) })
-		}
-	}
 
-	// The dependent starts when the last input is done, or fails when the
-	// first one fails, or when ctx is done first.
+	// The dependent starts when the last input has ended, or fails when
+	// the first one fails, or when ctx is done first.
 	var (
 		mu      sync.Mutex
 		pending = len(in)
@@ -100,51 +107,51 @@ func after[T, A, R any](ctx context.Context, ex Executor, in []*Future[T], all b
 		settled = true
 		return true
 	}
-	stopWatch := func() bool { return true }
+	unwatch := func() bool { return true }
 	if ctx.Done() != nil {
-		stopWatch = context.AfterFunc(ctx, func() {
+		unwatch = context.AfterFunc(ctx, func() {
 			if settle() {
-				d.cancel()
+				out.task.cancel()
 				out.complete(zero, ctx.Err())
 			}
 		})
-		d.mu.Lock()
-		d.unwatch = stopWatch
-		d.mu.Unlock()
-	}
-	if len(in) == 0 {
-		if settle() {
-			stopWatch()
-			start()
+		if d != nil {
+			d.mu.Lock()
+			d.unwatch = unwatch
+			d.mu.Unlock()
 		}
-		return out
+	}
+	ended := func(i int, f *Future[T]) {
+		// A kept cluster result is not done here, and has not failed.
+		if f.ready() && f.err != nil {
+			if settle() {
+				unwatch()
+				out.complete(zero, &InputError{Input: i, Err: f.err})
+			}
+			return
+		}
+		mu.Lock()
+		pending--
+		last := pending == 0
+		mu.Unlock()
+		if last && settle() {
+			unwatch()
+			if !out.ready() { // not cancelled meanwhile
+				start()
+			}
+		}
+	}
+	if len(in) == 0 && settle() {
+		unwatch()
+		start()
 	}
 	for i, f := range in {
-		f.onDone(func() {
-			if err := f.err; err != nil {
-				if settle() {
-					stopWatch()
-					out.complete(zero, &InputError{Input: i, Err: err})
-				}
-				return
-			}
-			mu.Lock()
-			pending--
-			last := pending == 0
-			mu.Unlock()
-			if last && settle() {
-				stopWatch()
-				switch {
-				case out.ready(): // cancelled meanwhile
-				case remote:
-					// Inputs of a cluster complete on its client's
-					// message handlers, which must not wait on a publish.
-					go start()
-				default:
-					start()
-				}
-			}
-		})
+		if remote {
+			whenEnded(f, func() { ended(i, f) })
+			continue
+		}
+		f.onDone(func() { ended(i, f) })
+		f.demand() // a cluster result kept there comes here
 	}
 	return out
 }

@@ -92,6 +92,8 @@ type backend struct {
 	// cancelled holds the calls cancelled before the stream acknowledged
 	// their task: the acknowledgement says which message to delete.
 	cancelled map[uint64]bool
+	kept      map[string]struct{} // results kept in the store for their futures (kept.go)
+	keptReads atomic.Uint64       // kept results this process read back
 }
 
 // pendingCall is a call sent and not yet answered.
@@ -102,6 +104,8 @@ type pendingCall struct {
 	stop   func() bool // unregisters the cancel on ctx
 	seq    uint64      // the task's stream sequence, once the server acknowledged it
 	object string      // the spilled arguments, deleted when the call ends
+	pieces []string    // argument pieces stored as objects, deleted when the call ends
+	keep   bool        // a result too large for a message stays in the store (remote.Call.Keep)
 }
 
 // dial opens a NATS connection to url with the credentials of cfg.
@@ -342,9 +346,16 @@ func (b *backend) Submit(ctx context.Context, c *remote.Call, done func([]remote
 		Timeout:     c.Timeout,
 		Args:        c.Args,
 	}
+	pc := &pendingCall{id: id, name: c.Name, done: done, keep: c.Keep}
+	if c.Pieces != nil {
+		var err error
+		if t.Pieces, pc.pieces, err = b.pieces(ctx, id, c.Pieces); err != nil {
+			done(nil, fmt.Errorf("cluster: storing the argument of %s: %w", c.Name, err))
+			return
+		}
+	}
 	data := t.append(nil)
-	pc := &pendingCall{id: id, name: c.Name, done: done}
-	if len(data) > b.spill {
+	if len(data) > b.spill && c.Pieces == nil {
 		// Too large for a message: the arguments go through the object
 		// store, deleted when the call ends.
 		t.Args, t.ArgsObject = nil, fmt.Sprintf("call.%s.%d", b.inbox, id)
@@ -451,6 +462,7 @@ func (b *backend) complete(id uint64, res []remote.Result, err error) {
 	}
 	pc.done(res, err)
 	b.dropObject(pc.object)
+	b.dropObjects(pc.pieces)
 }
 
 // cancel ends call id with err, as its context is done, and stops its task:
@@ -481,6 +493,7 @@ func (b *backend) cancel(id uint64, err error) {
 	if pc.object != "" {
 		b.deleteObject(pc.object)
 	}
+	b.dropObjects(pc.pieces)
 }
 
 // deleteTask removes a cancelled call's task from the queue. An error
@@ -501,6 +514,9 @@ func (b *backend) onResult(m *nats.Msg) {
 	case r.Err != nil:
 		b.complete(r.ID, nil, fromWire(r.Err, r.Worker))
 	case r.Object != "":
+		if b.keepResult(r) {
+			return
+		}
 		// Too large for a message: fetch it off the subscription's
 		// goroutine.
 		if !b.bg.Go(func() { b.fetchResult(r) }) {
@@ -580,7 +596,9 @@ func (b *backend) close() error {
 		if pc.object != "" {
 			b.deleteObject(pc.object)
 		}
+		b.dropObjects(pc.pieces)
 	}
+	b.dropKept()
 	b.kill()
 	for _, sub := range []*nats.Subscription{b.replySub, b.ackSub, b.statusSub} {
 		if sub != nil {

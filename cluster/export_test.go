@@ -12,3 +12,6 @@ func Backend(c *Client) remote.Backend { return c.b }
 
 // StopGrace sets how long Close waits for workers before killing them.
 func StopGrace(d time.Duration) Option { return func(c *config) { c.stopGrace = d } }
+
+// KeptReads reports how many kept results c's process read back.
+func KeptReads(c *Client) uint64 { return c.b.keptReads.Load() }

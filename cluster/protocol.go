@@ -47,9 +47,29 @@ type taskMsg struct {
 	Timeout     time.Duration // per item attempt; 0: none
 	Args        [][]byte      // inline arguments, when ArgsObject is empty
 	ArgsObject  string        // the object holding the arguments (encodeList), when too large for a message
+	Pieces      []piece       // the one argument, assembled by the worker, when set
 }
 
-const taskArgsInObject = 1 // flag: the arguments are in ArgsObject
+// piece is part of an argument that the worker assembles (see
+// remote.Piece): inline data, a kept result or a shared value.
+type piece struct {
+	Kind pieceKind
+	Data []byte // the data, or the object's name
+}
+
+type pieceKind byte
+
+const (
+	pieceData   pieceKind = iota // inline
+	pieceResult                  // a kept result: the object holds encodeItems of one item
+	pieceShared                  // a shared value's id (Put)
+	pieceObject                  // an object holding the piece's data
+)
+
+const (
+	taskArgsInObject = 1 // flag: the arguments are in ArgsObject
+	taskArgPieces    = 2 // flag: the argument is Pieces
+)
 
 func (t *taskMsg) append(b []byte) []byte {
 	b = append(b, taskVersion)
@@ -64,6 +84,15 @@ func (t *taskMsg) append(b []byte) []byte {
 	if t.ArgsObject != "" {
 		b = append(b, taskArgsInObject)
 		return appendString(b, t.ArgsObject)
+	}
+	if t.Pieces != nil {
+		b = append(b, taskArgPieces)
+		b = binary.AppendUvarint(b, uint64(len(t.Pieces)))
+		for _, p := range t.Pieces {
+			b = append(b, byte(p.Kind))
+			b = appendBytes(b, p.Data)
+		}
+		return b
 	}
 	b = append(b, 0)
 	return appendList(b, t.Args)
@@ -88,6 +117,8 @@ func decodeTask(data []byte) (*taskMsg, error) {
 	case d.err != nil:
 	case flags == taskArgsInObject:
 		t.ArgsObject = d.string()
+	case flags == taskArgPieces:
+		t.Pieces = d.pieces()
 	case flags == 0:
 		t.Args = d.list()
 	default:
@@ -335,6 +366,25 @@ func (d *decoder) list() [][]byte {
 		return nil
 	}
 	return list
+}
+
+func (d *decoder) pieces() []piece {
+	n := d.length(2)
+	if d.err != nil {
+		return nil
+	}
+	ps := make([]piece, n)
+	for i := range ps {
+		if k := pieceKind(d.byte()); k <= pieceObject {
+			ps[i] = piece{Kind: k, Data: d.bytes()}
+		} else if d.err == nil {
+			d.fail("piece kind %d", k)
+		}
+	}
+	if d.err != nil {
+		return nil
+	}
+	return ps
 }
 
 func (d *decoder) wireError() *wireError {

@@ -17,6 +17,8 @@ func TestTaskRoundTrip(t *testing.T) {
 			MaxDeliver: 3, Retries: 2, Timeout: time.Second, Args: [][]byte{{1}, {}, {2, 3}}},
 		{ID: 1 << 60, Reply: "r", Name: "n", MaxDeliver: 1, ArgsObject: "call._INBOX.x.7"},
 		{Args: [][]byte{}},
+		{ID: 2, Reply: "r", Name: "n", Pieces: []piece{{pieceData, []byte{0x82}}, {pieceResult, []byte("result.w.1")}, {pieceShared, []byte("sha256-x")}}},
+		{ID: 3, Pieces: []piece{}},
 	} {
 		got, err := decodeTask(in.append(nil))
 		if err != nil {
@@ -111,6 +113,7 @@ func TestErrorsOverTheWire(t *testing.T) {
 func FuzzDecodeTask(f *testing.F) {
 	f.Add((&taskMsg{ID: 1, Reply: "r", Name: "n", Args: [][]byte{{1, 2}}}).append(nil))
 	f.Add((&taskMsg{ArgsObject: "o"}).append(nil))
+	f.Add((&taskMsg{Pieces: []piece{{pieceData, []byte{1}}, {pieceResult, []byte("o")}}}).append(nil))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tm, err := decodeTask(data)
 		if err != nil {

@@ -440,6 +440,13 @@ func (tk *task) prepare() ([][]byte, error) {
 			ErrSignature, t.Name, t.Signature, fn.Signature, w.id)
 	}
 	tk.fn = fn
+	if t.Pieces != nil {
+		arg, err := w.assemble(tk.ctx, t.Pieces)
+		if err != nil {
+			return nil, fmt.Errorf("cluster: reading the argument of %s: %w", t.Name, err)
+		}
+		return [][]byte{arg}, nil
+	}
 	if t.ArgsObject == "" {
 		return t.Args, nil
 	}

@@ -19,6 +19,10 @@ import (
 type Codec interface {
 	Marshal(v any) ([]byte, error)
 	Unmarshal(data []byte, v any) error
+	// ListHeader returns what comes before n encoded values to make them
+	// one encoded list (a []T of them), so a list can be assembled from
+	// values without decoding them.
+	ListHeader(n int) []byte
 }
 
 // Func is a registered function as a worker needs it.
@@ -56,9 +60,17 @@ type Call struct {
 	Name        string
 	Fingerprint string
 	Signature   string
-	Args        [][]byte      // encoded arguments, one per item
-	Retries     int           // times an item, or the whole call after a lost worker, may run again
-	Timeout     time.Duration // per item attempt; 0: none
+	Args        [][]byte // encoded arguments, one per item
+	// Pieces, when set instead of Args, make the call's one argument:
+	// their concatenation, where a piece is inline data or a value that
+	// stays in the cluster (a kept result, a shared value).
+	Pieces []Piece
+	// Keep asks for a one-item call's result to stay in the cluster when
+	// it is too large for a message: the Result then carries a Ref
+	// instead of the value (see Backend.FetchResult).
+	Keep    bool
+	Retries int           // times an item, or the whole call after a lost worker, may run again
+	Timeout time.Duration // per item attempt; 0: none
 }
 
 // Result is the outcome of one item of a Call: its encoded value, or its
@@ -67,7 +79,17 @@ type Call struct {
 // the worker's message).
 type Result struct {
 	Value []byte
+	Ref   string // set instead of Value for a kept result
 	Err   error
+}
+
+// Piece is part of an argument assembled on the worker: Data inline, or
+// the value behind Ref (a kept Result's Ref), or the shared value Shared
+// (an id from Backend.Put).
+type Piece struct {
+	Data   []byte
+	Ref    string
+	Shared string
 }
 
 // Backend runs calls in other processes. Package cluster implements it.
@@ -90,4 +112,9 @@ type Backend interface {
 	Put(ctx context.Context, data []byte) (id string, err error)
 	Fetch(ctx context.Context, id string) ([]byte, error)
 	Release(ctx context.Context, id string) error
+	// FetchResult returns the value of a kept result; DropResult deletes
+	// it, in the background. A kept result lives until dropped or the
+	// backend closes.
+	FetchResult(ctx context.Context, ref string) ([]byte, error)
+	DropResult(ref string)
 }
