@@ -26,7 +26,9 @@
 // nanoseconds, not a future; Stream takes an iter.Seq, reads a bounded
 // window ahead, and yields results as an iter.Seq2. Go and Submit run one
 // function call and return a Future; Gather and AsCompleted wait for many.
-// Futures cost an allocation each (about 128 bytes): for many small items
+// Then and ThenAll build task graphs: they return a Future at once, and
+// their task starts when its inputs are ready (an input's failure fails it
+// with an *InputError, without running it). Futures cost an allocation each (about 128 bytes): for many small items
 // use Map.
 //
 // # Nesting and the bound
@@ -78,9 +80,12 @@
 // stable name and a fingerprint of its argument and result types. A
 // cluster (package cluster) runs only registered functions, found by name
 // in the worker's own binary: code never travels, only data. The same
-// Submit, Map, ForEach, Stream, Gather, AsCompleted and Put calls run on a
-// cluster executor; Go, which takes a closure, fails there with an error
-// saying to register a function.
+// Submit, Then, ThenAll, Map, ForEach, Stream, Gather, AsCompleted and Put
+// calls run on a cluster executor; Go, which takes a closure, fails there
+// with an error saying to register a function. On a cluster a value that
+// one task returns and Then hands to another stays in the cluster when it
+// is too large for a message: this process reads it only if it asks the
+// future for its value.
 //
 // # Progress
 //

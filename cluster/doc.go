@@ -75,7 +75,11 @@
 // registered: shoal.Go fails at once on a cluster. Values larger than a
 // NATS message (1 MiB by default) go through the JetStream object store
 // without the caller noticing; shoal.Put stores a shared value once,
-// content-addressed, and each process fetches it once.
+// content-addressed, and each process fetches it once. The large result of
+// a Submit, Then or ThenAll stays in the object store until its future is
+// asked for its value, so shoal.Then passes it to the next task by
+// reference, worker to worker; it is deleted when its future is garbage
+// collected or the client closes.
 //
 // # How tasks run
 //
