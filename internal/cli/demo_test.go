@@ -187,7 +187,7 @@ func TestRun(t *testing.T) {
 		{"help", nil, []string{}, 0, ""},
 		{"demo help", nil, []string{"demo", "--help"}, 0, ""},
 		{"bad flag", nil, []string{"demo", "--size", "huge"}, 1, "shoal: invalid argument \"huge\" for \"--size\" flag: must be small, default or large\nRun 'shoal demo --help' for usage.\n"},
-		{"unknown command", nil, []string{"bench"}, 1, "shoal: unknown command \"bench\" for \"shoal\"\nRun 'shoal --help' for usage.\n"},
+		{"unknown command", nil, []string{"bogus"}, 1, "shoal: unknown command \"bogus\" for \"shoal\"\nRun 'shoal --help' for usage.\n"},
 		{"interrupted", func() context.Context {
 			ctx, cancel := context.WithCancelCause(t.Context())
 			cancel(errors.New("interrupt signal received"))

@@ -66,7 +66,7 @@ work and shows progress, on the cores of one machine or across a cluster.`,
 		RunE: func(cmd *cobra.Command, _ []string) error { return cmd.Help() },
 	}
 	root.SetFlagErrorFunc(func(cmd *cobra.Command, err error) error { return usageError{cmd: cmd, err: err} })
-	root.AddCommand(newDemoCommand(), newUpCommand(), newWorkerCommand(), newStatusCommand())
+	root.AddCommand(newDemoCommand(), newUpCommand(), newWorkerCommand(), newStatusCommand(), newBenchCommand())
 	return root
 }
 
