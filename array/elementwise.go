@@ -1,0 +1,183 @@
+package array
+
+import (
+	"fmt"
+	"math"
+	"sync"
+)
+
+// Elementwise operation codes: unary ones take the top of a program's
+// stack, binary ones the top two.
+const (
+	uScale uint8 = iota + 1
+	uPow
+	uSqrt
+	uExp
+	uLog
+	uApply
+	bAdd
+	bSub
+	bMul
+	bDiv
+)
+
+var opNames = map[uint8]string{
+	uScale: "scale", uPow: "pow", uSqrt: "sqrt", uExp: "exp", uLog: "log", uApply: "apply",
+	bAdd: "add", bSub: "sub", bMul: "mul", bDiv: "div",
+}
+
+func (a *Array) unary(code uint8, x float64, fn string) *Array {
+	n, err := derive(opUnary, a)
+	if err != nil {
+		return invalid(err)
+	}
+	n.code, n.x, n.fn = code, x, fn
+	return &Array{n: n}
+}
+
+func (a *Array) binary(code uint8, b *Array) *Array {
+	n, err := derive(opBinary, a, b)
+	if err != nil {
+		return invalid(err)
+	}
+	if err := sameLayout(opNames[code], a.n, b.n); err != nil {
+		return invalid(err)
+	}
+	n.code = code
+	return &Array{n: n}
+}
+
+// Add returns a + b, element by element. a and b must have the same shape
+// and the same chunks (ErrShape, ErrChunks).
+func (a *Array) Add(b *Array) *Array { return a.binary(bAdd, b) }
+
+// Sub returns a - b, element by element, like Add.
+func (a *Array) Sub(b *Array) *Array { return a.binary(bSub, b) }
+
+// Mul returns a * b, element by element, like Add.
+func (a *Array) Mul(b *Array) *Array { return a.binary(bMul, b) }
+
+// Div returns a / b, element by element, like Add. Division by zero
+// follows IEEE 754 (±Inf, or NaN for 0/0).
+func (a *Array) Div(b *Array) *Array { return a.binary(bDiv, b) }
+
+// Scale returns s * a.
+func (a *Array) Scale(s float64) *Array { return a.unary(uScale, s, "") }
+
+// Pow returns a raised to the power p, element by element (math.Pow).
+func (a *Array) Pow(p float64) *Array { return a.unary(uPow, p, "") }
+
+// Sqrt returns the square roots of a's elements (NaN for negative ones).
+func (a *Array) Sqrt() *Array { return a.unary(uSqrt, 0, "") }
+
+// Exp returns e raised to a's elements.
+func (a *Array) Exp() *Array { return a.unary(uExp, 0, "") }
+
+// Log returns the natural logarithms of a's elements (-Inf for 0, NaN
+// for negative ones).
+func (a *Array) Log() *Array { return a.unary(uLog, 0, "") }
+
+// Apply returns fn(x) for every element x of a, where fn is the function
+// Register gave the name name. The name, not the function, is recorded in
+// the graph, so Apply works on a cluster as long as every binary
+// registers the same name (from an init function). An unregistered name
+// is an error wrapping ErrUnknownFunc. A panic in fn fails Compute with a
+// *shoal.PanicError.
+func (a *Array) Apply(name string) *Array {
+	if a.Err() != nil {
+		return a
+	}
+	if _, ok := lookup(name); !ok {
+		return invalid(fmt.Errorf("%w: %q (call array.Register from an init function)", ErrUnknownFunc, name))
+	}
+	return a.unary(uApply, 0, name)
+}
+
+var funcs sync.Map // name → func(float64) float64
+
+// Register makes fn available to Apply under name, in this process. Call
+// it from an init function, so that every binary of a cluster (driver and
+// workers: the same program) has it. Register panics — a bug in the
+// program — if name is empty or taken, or fn is nil. It is safe for
+// concurrent use.
+func Register(name string, fn func(float64) float64) {
+	if name == "" || fn == nil {
+		panic("array: Register with an empty name or a nil function")
+	}
+	if _, dup := funcs.LoadOrStore(name, fn); dup {
+		panic(fmt.Sprintf("array: Register: name %q is already registered", name))
+	}
+}
+
+func lookup(name string) (func(float64) float64, bool) {
+	f, ok := funcs.Load(name)
+	if !ok {
+		return nil, false
+	}
+	return f.(func(float64) float64), true
+}
+
+// applyUnary applies a unary operation to v in place.
+func applyUnary(code uint8, x float64, fn func(float64) float64, v []float64) {
+	switch code {
+	case uScale:
+		for i := range v {
+			v[i] *= x
+		}
+	case uPow:
+		switch x {
+		case 2:
+			for i := range v {
+				v[i] *= v[i]
+			}
+		case 0.5:
+			for i := range v {
+				v[i] = math.Sqrt(v[i])
+			}
+		case 1:
+		default:
+			for i := range v {
+				v[i] = math.Pow(v[i], x)
+			}
+		}
+	case uSqrt:
+		for i := range v {
+			v[i] = math.Sqrt(v[i])
+		}
+	case uExp:
+		for i := range v {
+			v[i] = math.Exp(v[i])
+		}
+	case uLog:
+		for i := range v {
+			v[i] = math.Log(v[i])
+		}
+	case uApply:
+		for i := range v {
+			v[i] = fn(v[i])
+		}
+	}
+}
+
+// applyBinary sets a[i] = a[i] op b[i].
+func applyBinary(code uint8, a, b []float64) {
+	b = b[:len(a)]
+	switch code {
+	case bAdd:
+		for i := range a {
+			a[i] += b[i]
+		}
+	case bSub:
+		for i := range a {
+			a[i] -= b[i]
+		}
+	case bMul:
+		for i := range a {
+			a[i] *= b[i]
+		}
+	case bDiv:
+		for i := range a {
+			a[i] /= b[i]
+		}
+	}
+}
