@@ -72,14 +72,14 @@ type node struct {
 	rb, cb     []int // chunk bounds: chunk i covers rows rb[i] to rb[i+1]
 	in         []*node
 
-	seed  uint64
-	a, b  float64 // generator parameters
-	data  []float64
-	code  uint8   // unary, binary or reduction op
-	x     float64 // unary parameter
-	fn    string  // Apply's function
-	axis  int     // reduction: -1 for all, else the internal axis reduced (0 rows, 1 columns)
-	r0, c0 int    // slice: the first row and column taken
+	seed   uint64
+	a, b   float64 // generator parameters
+	data   []float64
+	code   uint8   // unary, binary or reduction op
+	x      float64 // unary parameter
+	fn     string  // Apply's function
+	axis   int     // reduction: -1 for all, else the internal axis reduced (0 rows, 1 columns)
+	r0, c0 int     // slice: the first row and column taken
 }
 
 func invalid(err error) *Array { return &Array{err: err} }

@@ -220,7 +220,7 @@ func (r *run) matmul(n *node, share bool) (*grid, error) {
 // piece is a part of an assembled chunk: the Rows×Cols region at (SR, SC)
 // of Src, copied to (DR, DC).
 type piece struct {
-	Src                    block
+	Src                        block
 	SR, SC, DR, DC, Rows, Cols int
 }
 
