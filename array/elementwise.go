@@ -117,67 +117,65 @@ func lookup(name string) (func(float64) float64, bool) {
 	return f.(func(float64) float64), true
 }
 
-// applyUnary applies a unary operation to v in place.
-func applyUnary(code uint8, x float64, fn func(float64) float64, v []float64) {
+// applyUnary sets dst to the operation applied to src (dst may be src).
+func applyUnary(code uint8, x float64, fn func(float64) float64, dst, src []float64) {
+	src = src[:len(dst)]
 	switch code {
 	case uScale:
-		for i := range v {
-			v[i] *= x
+		for i, v := range src {
+			dst[i] = v * x
 		}
 	case uPow:
 		switch x {
-		case 2:
-			for i := range v {
-				v[i] *= v[i]
-			}
-		case 0.5:
-			for i := range v {
-				v[i] = math.Sqrt(v[i])
-			}
 		case 1:
+			copy(dst, src)
+		case 2:
+			for i, v := range src {
+				dst[i] = v * v
+			}
 		default:
-			for i := range v {
-				v[i] = math.Pow(v[i], x)
+			for i, v := range src {
+				dst[i] = math.Pow(v, x)
 			}
 		}
 	case uSqrt:
-		for i := range v {
-			v[i] = math.Sqrt(v[i])
+		for i, v := range src {
+			dst[i] = math.Sqrt(v)
 		}
 	case uExp:
-		for i := range v {
-			v[i] = math.Exp(v[i])
+		for i, v := range src {
+			dst[i] = math.Exp(v)
 		}
 	case uLog:
-		for i := range v {
-			v[i] = math.Log(v[i])
+		for i, v := range src {
+			dst[i] = math.Log(v)
 		}
 	case uApply:
-		for i := range v {
-			v[i] = fn(v[i])
+		for i, v := range src {
+			dst[i] = fn(v)
 		}
 	}
 }
 
-// applyBinary sets a[i] = a[i] op b[i].
-func applyBinary(code uint8, a, b []float64) {
-	b = b[:len(a)]
+// applyBinary sets dst to a op b (dst may be a or b).
+func applyBinary(code uint8, dst, a, b []float64) {
+	a, b = a[:len(dst)], b[:len(dst)]
 	switch code {
 	case bAdd:
-		for i := range a {
-			a[i] += b[i]
+		for i := range dst {
+			dst[i] = a[i] + b[i]
 		}
 	case bSub:
-		for i := range a {
-			a[i] -= b[i]
+		for i := range dst {
+			dst[i] = a[i] - b[i]
 		}
 	case bMul:
-		for i := range a {
-			a[i] *= b[i]
+		for i := range dst {
+			dst[i] = a[i] * b[i]
 		}
 	case bDiv:
-		for i := range a {
-			a[i] /= b[i]
+		for i := range dst {
+			dst[i] = a[i] / b[i]
 		}
 	}
 }

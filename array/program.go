@@ -90,7 +90,7 @@ type chunkResult struct {
 // blockLen is how many elements a program evaluates at a time: its stack
 // of blocks stays in the core's cache, so a chain of operations is one
 // pass over memory.
-const blockLen = 1024
+const blockLen = 256
 
 func init() { shoal.Register(runChunks, shoal.Name("array.runChunks")) }
 
@@ -153,7 +153,8 @@ type evaluator struct {
 	vals  [][]float64 // each leaf's block values
 	keys  []uint64    // each random leaf's first-round key
 	fns   []func(float64) float64
-	stack [][]float64
+	own   [][]float64 // a buffer per stack slot
+	cur   [][]float64 // the values on the stack: a slot's buffer, or a leaf's values read in place
 }
 
 func (e *evaluator) load(ctx context.Context, p *prog) error {
@@ -199,8 +200,9 @@ func (e *evaluator) load(ctx context.Context, p *prog) error {
 	if depth != 1 {
 		return fmt.Errorf("array: malformed program")
 	}
-	for len(e.stack) < max {
-		e.stack = append(e.stack, make([]float64, blockLen))
+	for len(e.own) < max {
+		e.own = append(e.own, make([]float64, blockLen))
+		e.cur = append(e.cur, nil)
 	}
 	return nil
 }
@@ -225,20 +227,24 @@ func (e *evaluator) each(ctx context.Context, f func(t0 int, v []float64)) error
 			}
 		}
 		t1 := min(t0+blockLen, total)
-		sp := 0
+		sp, n := 0, t1-t0
 		for i, in := range p.Code {
 			switch {
 			case in.Op == 0:
-				e.fill(in.Leaf, t0, t1, e.stack[sp][:t1-t0])
+				e.cur[sp] = e.fill(in.Leaf, t0, t1, e.own[sp][:n])
 				sp++
 			case in.Op >= bAdd:
-				applyBinary(in.Op, e.stack[sp-2][:t1-t0], e.stack[sp-1][:t1-t0])
+				dst := e.own[sp-2][:n]
+				applyBinary(in.Op, dst, e.cur[sp-2], e.cur[sp-1])
+				e.cur[sp-2] = dst
 				sp--
 			default:
-				applyUnary(in.Op, in.X, e.fns[i], e.stack[sp-1][:t1-t0])
+				dst := e.own[sp-1][:n]
+				applyUnary(in.Op, in.X, e.fns[i], dst, e.cur[sp-1])
+				e.cur[sp-1] = dst
 			}
 		}
-		f(t0, e.stack[0][:t1-t0])
+		f(t0, e.cur[0])
 	}
 	return ctx.Err()
 }
@@ -254,9 +260,17 @@ func segments(cols, t0, t1 int, f func(r, c, n, off int)) {
 	}
 }
 
-// fill writes leaf k's values at chunk positions t0 to t1 into v.
-func (e *evaluator) fill(k, t0, t1 int, v []float64) {
+// fill returns leaf k's values at chunk positions t0 to t1: in place if
+// they are contiguous in the leaf's block, else written into v.
+func (e *evaluator) fill(k, t0, t1 int, v []float64) []float64 {
 	p, l := e.p, &e.p.Leaves[k]
+	if l.Kind == opData {
+		b := &l.Blk
+		if r0, r1 := t0/p.Cols, (t1-1)/p.Cols; r0 == r1 || b.Stride == p.Cols {
+			off := b.Off + r0*b.Stride + t0%p.Cols
+			return e.vals[k][off : off+len(v)]
+		}
+	}
 	switch l.Kind {
 	case opConst:
 		for i := range v {
@@ -278,17 +292,18 @@ func (e *evaluator) fill(k, t0, t1 int, v []float64) {
 					seg[i] = float64(idx + uint64(i))
 				}
 			case opUniform:
-				scale := l.B - l.A
+				lo, scale := l.A, l.B-l.A
+				z := key + idx*golden
 				for i := range seg {
-					seg[i] = l.A + scale*unit(bits(key, idx+uint64(i)))
+					seg[i] = lo + scale*unit(mix(z))
+					z += golden
 				}
 			case opNormal:
-				for i := range seg {
-					seg[i] = l.A + l.B*normal(l.Seed, key, idx+uint64(i))
-				}
+				fillNormal(seg, l.Seed, key, idx, l.A, l.B)
 			}
 		})
 	}
+	return v
 }
 
 // Reduction codes.

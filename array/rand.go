@@ -8,8 +8,8 @@ import "math"
 // computes it, or on the executor. The uniform bits are splitmix64's
 // output function applied to s's key plus i times the golden-ratio
 // increment: the stream SplitMix64 would produce from that key, read at
-// position i. Normals use a 128-layer ziggurat on those bits; the rare
-// draws outside the fast path (about 1.2%) re-hash (s, i) with a round
+// position i. Normals use a 256-layer ziggurat on those bits; the rare
+// draws outside the fast path (about 1.5%) re-hash (s, i) with a round
 // counter until they are accepted.
 
 const golden = 0x9e3779b97f4a7c15
@@ -36,31 +36,34 @@ func unit(h uint64) float64 { return float64(h>>11) * 0x1p-53 }
 // unitOpen maps 64 bits to a uniform float64 in (0, 1].
 func unitOpen(h uint64) float64 { return float64(h>>11+1) * 0x1p-53 }
 
-// Ziggurat tables for the standard normal (Marsaglia and Tsang, 128
-// layers), scaled for a signed 56-bit draw.
+// Ziggurat tables for the standard normal (Marsaglia and Tsang, 256
+// layers), scaled for a signed 56-bit draw: the low 8 bits of a draw pick
+// the layer, the high 56 the point.
 const (
-	zigR     = 3.442619855899
+	zigN     = 256
+	zigR     = 3.6541528853610088
+	zigV     = 4.92867323399e-3
 	zigScale = 1 << 55
+	slowKeys = 16 // round keys kept for the slow path
 )
 
 var (
-	zigK [128]int64
-	zigW [128]float64
-	zigF [128]float64
+	zigK [zigN]int64
+	zigW [zigN]float64
+	zigF [zigN]float64
 )
 
 func init() {
 	dn, tn := zigR, zigR
-	const vn = 9.91256303526217e-3
-	q := vn / math.Exp(-0.5*dn*dn)
+	q := zigV / math.Exp(-0.5*dn*dn)
 	zigK[0] = int64((dn / q) * zigScale)
 	zigK[1] = 0
 	zigW[0] = q / zigScale
-	zigW[127] = dn / zigScale
+	zigW[zigN-1] = dn / zigScale
 	zigF[0] = 1
-	zigF[127] = math.Exp(-0.5 * dn * dn)
-	for i := 126; i >= 1; i-- {
-		dn = math.Sqrt(-2 * math.Log(vn/dn+math.Exp(-0.5*dn*dn)))
+	zigF[zigN-1] = math.Exp(-0.5 * dn * dn)
+	for i := zigN - 2; i >= 1; i-- {
+		dn = math.Sqrt(-2 * math.Log(zigV/dn+math.Exp(-0.5*dn*dn)))
 		zigK[i+1] = int64((dn / tn) * zigScale)
 		tn = dn
 		zigF[i] = math.Exp(-0.5 * dn * dn)
@@ -68,11 +71,29 @@ func init() {
 	}
 }
 
+// fillNormal sets v[k] to mean + std × the standard normal of element
+// i+k of seed's stream, whose first-round key is key0: normal, with the
+// fast path inline.
+func fillNormal(v []float64, seed, key0, i uint64, mean, std float64) {
+	z := key0 + i*golden
+	for k := range v {
+		h := mix(z)
+		z += golden
+		layer := h & (zigN - 1)
+		j := int64(h) >> 8
+		x := float64(j) * zigW[layer]
+		if abs64(j) >= zigK[layer] {
+			x = normalSlow(seed, i+uint64(k), h)
+		}
+		v[k] = mean + std*x
+	}
+}
+
 // normal returns the standard normal of element i of seed's stream, whose
 // first-round key is key0.
 func normal(seed, key0, i uint64) float64 {
 	h := bits(key0, i)
-	layer := h & 127
+	layer := h & (zigN - 1)
 	j := int64(h) >> 8 // 56 signed bits
 	x := float64(j) * zigW[layer]
 	if abs64(j) < zigK[layer] {
@@ -85,7 +106,7 @@ func normal(seed, key0, i uint64) float64 {
 // later rounds of (seed, i).
 func normalSlow(seed, i, h uint64) float64 {
 	for round := uint64(1); ; round += 3 {
-		layer := h & 127
+		layer := h & (zigN - 1)
 		j := int64(h) >> 8
 		x := float64(j) * zigW[layer]
 		if abs64(j) < zigK[layer] {
