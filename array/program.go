@@ -149,12 +149,12 @@ func share(ctx context.Context, want bool, rows, cols int, out []float64) (block
 
 // evaluator runs one program at a time, block by block.
 type evaluator struct {
-	p     *prog
-	vals  [][]float64 // each leaf's block values
-	keys  []uint64    // each random leaf's first-round key
-	fns   []func(float64) float64
-	own   [][]float64 // a buffer per stack slot
-	cur   [][]float64 // the values on the stack: a slot's buffer, or a leaf's values read in place
+	p    *prog
+	vals [][]float64 // each leaf's block values
+	keys []uint64    // each random leaf's first-round key
+	fns  []func(float64) float64
+	own  [][]float64 // a buffer per stack slot
+	cur  [][]float64 // the values on the stack: a slot's buffer, or a leaf's values read in place
 }
 
 func (e *evaluator) load(ctx context.Context, p *prog) error {
