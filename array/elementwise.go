@@ -157,12 +157,119 @@ func applyUnary(code uint8, x float64, fn func(float64) float64, dst, src []floa
 	}
 }
 
+func isUnary(op uint8) bool { return op >= uScale && op <= uApply }
+
+// sumUnary returns the sum of the unary operation applied to v, in one
+// loop.
+func sumUnary(code uint8, x float64, fn func(float64) float64, v []float64) float64 {
+	var s0, s1 float64
+	i := 0
+	switch code {
+	case uSqrt:
+		for ; i+2 <= len(v); i += 2 {
+			s0 += math.Sqrt(v[i])
+			s1 += math.Sqrt(v[i+1])
+		}
+		for ; i < len(v); i++ {
+			s0 += math.Sqrt(v[i])
+		}
+	case uExp:
+		for _, a := range v {
+			s0 += math.Exp(a)
+		}
+	case uLog:
+		for _, a := range v {
+			s0 += math.Log(a)
+		}
+	case uApply:
+		for _, a := range v {
+			s0 += fn(a)
+		}
+	case uScale:
+		return x * sum(v)
+	case 0:
+		return sum(v)
+	case uPow:
+		for _, a := range v {
+			s0 += math.Pow(a, x)
+		}
+	}
+	return s0 + s1
+}
+
+// sumTail returns the sum over i of un(a[i] bin b[i]), where un may be
+// 0 for none. For a square root or none it runs in one loop, so that the
+// last operations of a chain overlap with each other and with the sum;
+// otherwise it writes a bin b into scratch first.
+func sumTail(bin, un uint8, x float64, fn func(float64) float64, a, b, scratch []float64) float64 {
+	b = b[:len(a)]
+	var s0, s1 float64
+	i := 0
+	switch {
+	case un == uSqrt && bin == bAdd:
+		for ; i+2 <= len(a); i += 2 {
+			s0 += math.Sqrt(a[i] + b[i])
+			s1 += math.Sqrt(a[i+1] + b[i+1])
+		}
+	case un == uSqrt && bin == bSub:
+		for ; i+2 <= len(a); i += 2 {
+			s0 += math.Sqrt(a[i] - b[i])
+			s1 += math.Sqrt(a[i+1] - b[i+1])
+		}
+	case un == uSqrt && bin == bMul:
+		for ; i+2 <= len(a); i += 2 {
+			s0 += math.Sqrt(a[i] * b[i])
+			s1 += math.Sqrt(a[i+1] * b[i+1])
+		}
+	case un == uSqrt && bin == bDiv:
+		for ; i+2 <= len(a); i += 2 {
+			s0 += math.Sqrt(a[i] / b[i])
+			s1 += math.Sqrt(a[i+1] / b[i+1])
+		}
+	case un == 0 && bin == bAdd:
+		for ; i+2 <= len(a); i += 2 {
+			s0 += a[i] + b[i]
+			s1 += a[i+1] + b[i+1]
+		}
+	case un == 0 && bin == bSub:
+		for ; i+2 <= len(a); i += 2 {
+			s0 += a[i] - b[i]
+			s1 += a[i+1] - b[i+1]
+		}
+	case un == 0 && bin == bMul:
+		for ; i+2 <= len(a); i += 2 {
+			s0 += a[i] * b[i]
+			s1 += a[i+1] * b[i+1]
+		}
+	case un == 0 && bin == bDiv:
+		for ; i+2 <= len(a); i += 2 {
+			s0 += a[i] / b[i]
+			s1 += a[i+1] / b[i+1]
+		}
+	default:
+		d := scratch[:len(a)]
+		applyBinary(bin, d, a, b)
+		return sumUnary(un, x, fn, d)
+	}
+	if i < len(a) { // the odd last element
+		d := scratch[:1]
+		applyBinary(bin, d, a[i:], b[i:])
+		s0 += sumUnary(un, x, fn, d)
+	}
+	return s0 + s1
+}
+
 // applyBinary sets dst to a op b (dst may be a or b).
 func applyBinary(code uint8, dst, a, b []float64) {
 	a, b = a[:len(dst)], b[:len(dst)]
 	switch code {
 	case bAdd:
-		for i := range dst {
+		i := 0
+		for ; i+4 <= len(dst); i += 4 {
+			d, x, y := dst[i:i+4:i+4], a[i:i+4:i+4], b[i:i+4:i+4]
+			d[0], d[1], d[2], d[3] = x[0]+y[0], x[1]+y[1], x[2]+y[2], x[3]+y[3]
+		}
+		for ; i < len(dst); i++ {
 			dst[i] = a[i] + b[i]
 		}
 	case bSub:
@@ -170,7 +277,12 @@ func applyBinary(code uint8, dst, a, b []float64) {
 			dst[i] = a[i] - b[i]
 		}
 	case bMul:
-		for i := range dst {
+		i := 0
+		for ; i+4 <= len(dst); i += 4 {
+			d, x, y := dst[i:i+4:i+4], a[i:i+4:i+4], b[i:i+4:i+4]
+			d[0], d[1], d[2], d[3] = x[0]*y[0], x[1]*y[1], x[2]*y[2], x[3]*y[3]
+		}
+		for ; i < len(dst); i++ {
 			dst[i] = a[i] * b[i]
 		}
 	case bDiv:

@@ -117,7 +117,29 @@ func runChunks(ctx context.Context, t chunkTask) (chunkResult, error) {
 			continue
 		}
 		acc := newAccumulator(t.Red, t.Axis, p.Rows, p.Cols)
-		if err := ev.each(ctx, acc.add); err != nil {
+		add := acc.add
+		if (t.Red == rSum || t.Red == rMean) && t.Axis < 0 {
+			// The last operations run inside the sum's loop: a binary
+			// one and the unary one after it, or a unary one.
+			code := p.Code
+			var un instr
+			var fn func(float64) float64
+			if k := len(code) - 1; isUnary(code[k].Op) {
+				un, fn = code[k], ev.fns[k]
+				code = code[:k]
+			}
+			switch k := len(code) - 1; {
+			case code[k].Op >= bAdd:
+				ev.stop = k
+				add = func(_ int, _ []float64) {
+					acc.val[0] += sumTail(code[k].Op, un.Op, un.X, fn, ev.cur[0], ev.cur[1], ev.own[0])
+				}
+			case un.Op != 0:
+				ev.stop = k + 1
+				add = func(_ int, v []float64) { acc.val[0] += sumUnary(un.Op, un.X, fn, v) }
+			}
+		}
+		if err := ev.each(ctx, add); err != nil {
 			return res, err
 		}
 		part := acc.partial()
@@ -153,6 +175,7 @@ type evaluator struct {
 	vals [][]float64 // each leaf's block values
 	keys []uint64    // each random leaf's first-round key
 	fns  []func(float64) float64
+	stop int         // run the code up to this instruction (load sets it to all)
 	own  [][]float64 // a buffer per stack slot
 	cur  [][]float64 // the values on the stack: a slot's buffer, or a leaf's values read in place
 }
@@ -200,6 +223,7 @@ func (e *evaluator) load(ctx context.Context, p *prog) error {
 	if depth != 1 {
 		return fmt.Errorf("array: malformed program")
 	}
+	e.stop = len(p.Code)
 	for len(e.own) < max {
 		e.own = append(e.own, make([]float64, blockLen))
 		e.cur = append(e.cur, nil)
@@ -228,7 +252,7 @@ func (e *evaluator) each(ctx context.Context, f func(t0 int, v []float64)) error
 		}
 		t1 := min(t0+blockLen, total)
 		sp, n := 0, t1-t0
-		for i, in := range p.Code {
+		for i, in := range p.Code[:e.stop] {
 			switch {
 			case in.Op == 0:
 				e.cur[sp] = e.fill(in.Leaf, t0, t1, e.own[sp][:n])
