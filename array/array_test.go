@@ -54,6 +54,11 @@ func mapDense(d dense, f func(float64) float64) dense {
 	return out
 }
 
+// powBy returns x ↦ x^p.
+func powBy(p float64) func(float64) float64 {
+	return func(x float64) float64 { return math.Pow(x, p) }
+}
+
 func zip(a, b dense, f func(x, y float64) float64) dense {
 	out := dense{a.r, a.c, make([]float64, len(a.v))}
 	for i := range a.v {
@@ -192,8 +197,9 @@ func TestElementwise(t *testing.T) {
 			{"mul", X.Mul(Y), zip(x, y, func(a, b float64) float64 { return a * b })},
 			{"div", X.Div(Y), zip(x, y, func(a, b float64) float64 { return a / b })},
 			{"scale", X.Scale(-2.5), mapDense(x, func(a float64) float64 { return -2.5 * a })},
-			{"pow3", X.Pow(3), mapDense(x, func(a float64) float64 { return math.Pow(a, 3) })},
-			{"pow2", X.Pow(2), mapDense(x, func(a float64) float64 { return math.Pow(a, 2) })},
+			{"pow3", X.Pow(3), mapDense(x, powBy(3))},
+			{"pow2", X.Pow(2), mapDense(x, powBy(2))},
+			{"pow-half", X.Pow(-0.5), mapDense(x, powBy(-0.5))},
 			{"sqrt", X.Sqrt(), mapDense(x, math.Sqrt)},
 			{"exp", X.Exp(), mapDense(x, math.Exp)},
 			{"log", X.Log(), mapDense(x, math.Log)},
