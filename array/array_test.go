@@ -400,3 +400,47 @@ func TestNormalDistribution(t *testing.T) {
 		}
 	}
 }
+
+// TestFusedSums checks the sums whose last operations run inside the
+// summing loop, and those that do not.
+func TestFusedSums(t *testing.T) {
+	t.Parallel()
+	exs := executors(t)
+	x := randDense(7, 7, 5, 0.5, 2)
+	y := randDense(8, 7, 5, 0.5, 2)
+	add := func(a, b float64) float64 { return a + b }
+	sub := func(a, b float64) float64 { return a - b }
+	mul := func(a, b float64) float64 { return a * b }
+	div := func(a, b float64) float64 { return a / b }
+	for _, ch := range chunkings {
+		X := array.FromSlice(x.v, []int{7, 5}, ch)
+		Y := array.FromSlice(y.v, []int{7, 5}, ch)
+		G := array.RandomUniform(3, 1, 2, []int{7, 5}, ch)
+		g, err := G.Compute(t.Context(), shoal.NewPool(shoal.Workers(1)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		gd := dense{7, 5, g.Data}
+		cases := []struct {
+			name string
+			a    *array.Array
+			want dense
+		}{
+			{"(x+y)*x sqrt", X.Add(Y).Mul(X).Sqrt(), mapDense(zip(zip(x, y, add), x, mul), math.Sqrt)},
+			{"(x-y)/x", X.Sub(Y).Div(X), zip(zip(x, y, sub), x, div)},
+			{"(x*g)+y exp", X.Mul(G).Add(Y).Exp(), mapDense(zip(zip(x, gd, mul), y, add), math.Exp)},
+			{"(x/y)-g scale", X.Div(Y).Sub(G).Scale(3), mapDense(zip(zip(x, y, div), gd, sub), func(v float64) float64 { return 3 * v })},
+			{"x*y", X.Mul(Y), zip(x, y, mul)},
+			{"x+y sqrt", X.Add(Y).Sqrt(), mapDense(zip(x, y, add), math.Sqrt)},
+			{"sqrt(x)/y log", X.Sqrt().Div(Y).Log(), mapDense(zip(mapDense(x, math.Sqrt), y, div), math.Log)},
+			{"x-y pow", X.Sub(Y).Pow(2), mapDense(zip(x, y, sub), powBy(2))},
+			{"x sqrt", X.Sqrt(), mapDense(x, math.Sqrt)},
+			{"x apply", X.Apply("cube"), mapDense(x, powBy(3))},
+			{"g", G, gd},
+		}
+		for _, c := range cases {
+			check(t, exs, fmt.Sprintf("sum %s %v", c.name, ch), c.a.Sum(), []int{}, []float64{sumOf(c.want.v)})
+			check(t, exs, fmt.Sprintf("mean %s %v", c.name, ch), c.a.Mean(), []int{}, []float64{meanOf(c.want.v)})
+		}
+	}
+}

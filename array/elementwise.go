@@ -259,6 +259,54 @@ func sumTail(bin, un uint8, x float64, fn func(float64) float64, a, b, scratch [
 	return s0 + s1
 }
 
+// sumTail3 returns the sum over i of un((a[i] op1 b[i]) op2 c[i]), where
+// un may be 0 for none, in one loop for a square root or none; scratch
+// may be a.
+func sumTail3(op1, op2, un uint8, x float64, fn func(float64) float64, a, b, c, scratch []float64) float64 {
+	if un != 0 && un != uSqrt {
+		d := scratch[:len(a)]
+		applyBinary(op1, d, a, b)
+		applyBinary(op2, d, d, c)
+		return sumUnary(un, x, fn, d)
+	}
+	b, c = b[:len(a)], c[:len(a)]
+	var s [2]float64
+	if un == uSqrt {
+		for i := range a {
+			s[i&1] += math.Sqrt(binary2(op1, op2, a[i], b[i], c[i]))
+		}
+	} else {
+		for i := range a {
+			s[i&1] += binary2(op1, op2, a[i], b[i], c[i])
+		}
+	}
+	return s[0] + s[1]
+}
+
+// binary2 returns (a op1 b) op2 c.
+func binary2(op1, op2 uint8, a, b, c float64) float64 {
+	var v float64
+	switch op1 {
+	case bAdd:
+		v = a + b
+	case bSub:
+		v = a - b
+	case bMul:
+		v = a * b
+	default:
+		v = a / b
+	}
+	switch op2 {
+	case bAdd:
+		return v + c
+	case bSub:
+		return v - c
+	case bMul:
+		return v * c
+	}
+	return v / c
+}
+
 // applyBinary sets dst to a op b (dst may be a or b).
 func applyBinary(code uint8, dst, a, b []float64) {
 	a, b = a[:len(dst)], b[:len(dst)]

@@ -119,24 +119,8 @@ func runChunks(ctx context.Context, t chunkTask) (chunkResult, error) {
 		acc := newAccumulator(t.Red, t.Axis, p.Rows, p.Cols)
 		add := acc.add
 		if (t.Red == rSum || t.Red == rMean) && t.Axis < 0 {
-			// The last operations run inside the sum's loop: a binary
-			// one and the unary one after it, or a unary one.
-			code := p.Code
-			var un instr
-			var fn func(float64) float64
-			if k := len(code) - 1; isUnary(code[k].Op) {
-				un, fn = code[k], ev.fns[k]
-				code = code[:k]
-			}
-			switch k := len(code) - 1; {
-			case code[k].Op >= bAdd:
-				ev.stop = k
-				add = func(_ int, _ []float64) {
-					acc.val[0] += sumTail(code[k].Op, un.Op, un.X, fn, ev.cur[0], ev.cur[1], ev.own[0])
-				}
-			case un.Op != 0:
-				ev.stop = k + 1
-				add = func(_ int, v []float64) { acc.val[0] += sumUnary(un.Op, un.X, fn, v) }
+			if f := ev.sumSink(acc); f != nil {
+				add = f
 			}
 		}
 		if err := ev.each(ctx, add); err != nil {
@@ -271,6 +255,48 @@ func (e *evaluator) each(ctx context.Context, f func(t0 int, v []float64)) error
 		f(t0, e.cur[0])
 	}
 	return ctx.Err()
+}
+
+// sumSink returns a sink that runs the last operations of the program
+// inside the loop of a full sum, setting e.stop to the instructions left
+// to run before it, or nil. It takes a unary operation at the end; before
+// it, a binary one; or, when the program is exactly a op b op c of three
+// leaves, both binary ones, reading the leaves in place.
+func (e *evaluator) sumSink(acc *accumulator) func(int, []float64) {
+	code := e.p.Code
+	var un instr
+	var fn func(float64) float64
+	if k := len(code) - 1; isUnary(code[k].Op) {
+		un, fn = code[k], e.fns[k]
+		code = code[:k]
+	}
+	k := len(code) - 1
+	switch {
+	case len(code) == 5 && code[0].Op == 0 && code[1].Op == 0 && code[2].Op >= bAdd && code[3].Op == 0 && code[4].Op >= bAdd:
+		e.stop = 0
+		total := e.p.Rows * e.p.Cols
+		for len(e.own) < 3 {
+			e.own = append(e.own, make([]float64, blockLen))
+			e.cur = append(e.cur, nil)
+		}
+		return func(t0 int, _ []float64) {
+			t1 := min(t0+blockLen, total)
+			n := t1 - t0
+			a := e.fill(code[0].Leaf, t0, t1, e.own[0][:n])
+			b := e.fill(code[1].Leaf, t0, t1, e.own[1][:n])
+			c := e.fill(code[3].Leaf, t0, t1, e.own[2][:n])
+			acc.val[0] += sumTail3(code[2].Op, code[4].Op, un.Op, un.X, fn, a, b, c, e.own[0][:n])
+		}
+	case code[k].Op >= bAdd:
+		e.stop = k
+		return func(_ int, _ []float64) {
+			acc.val[0] += sumTail(code[k].Op, un.Op, un.X, fn, e.cur[0], e.cur[1], e.own[0])
+		}
+	case un.Op != 0:
+		e.stop = k + 1
+		return func(_ int, v []float64) { acc.val[0] += sumUnary(un.Op, un.X, fn, v) }
+	}
+	return nil
 }
 
 // segments calls f for each run of one row within the chunk positions
