@@ -108,7 +108,12 @@
 // cluster with shoal.Put from inside the task and travel as shoal.Refs,
 // so they never round-trip through the driver; FromSlice chunks are sent
 // once; only the final result comes back. Compute releases what it
-// stored before it returns.
+// stored before it returns. A chunk must fit in one cluster message once
+// encoded (64 MiB by default: about 7 million elements), and Apply's
+// functions must be registered in the workers too.
+//
+// The tasks' data is checked where it runs: a malformed task fails with
+// an error, never an index out of range.
 //
 // # Goroutines and memory
 //

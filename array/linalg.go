@@ -136,6 +136,9 @@ func matMulChunk(ctx context.Context, t mmTask) (block, error) {
 	if t.TB {
 		tb = blas.Trans
 	}
+	if len(t.A) != len(t.B) {
+		return block{}, fmt.Errorf("array: a product of %d by %d chunks", len(t.A), len(t.B))
+	}
 	for k := range t.A {
 		if err := ctx.Err(); err != nil {
 			return block{}, err
@@ -148,7 +151,17 @@ func matMulChunk(ctx context.Context, t mmTask) (block, error) {
 		if err != nil {
 			return block{}, err
 		}
-		if t.Rows*t.Cols == 0 || a.Rows*a.Cols == 0 {
+		ar, ac, br, bc := a.Rows, a.Cols, b.Rows, b.Cols
+		if t.TA {
+			ar, ac = ac, ar
+		}
+		if t.TB {
+			br, bc = bc, br
+		}
+		if ar != t.Rows || bc != t.Cols || ac != br {
+			return block{}, fmt.Errorf("array: a %d×%d chunk as the product of %d×%d and %d×%d", t.Rows, t.Cols, ar, ac, br, bc)
+		}
+		if t.Rows*t.Cols == 0 || ac == 0 {
 			continue
 		}
 		blas64.Gemm(ta, tb, 1, a, b, 1, c)
@@ -244,6 +257,15 @@ func assembleChunk(ctx context.Context, t asmTask) (block, error) {
 			return block{}, err
 		}
 		src := p.Src
+		dr, dc := p.Rows, p.Cols // the piece's extent in the chunk
+		if t.T {
+			dr, dc = dc, dr
+		}
+		if p.Rows < 0 || p.Cols < 0 || p.SR < 0 || p.SC < 0 || p.SR+p.Rows > src.Rows || p.SC+p.Cols > src.Cols ||
+			p.DR < 0 || p.DC < 0 || p.DR+dr > t.Rows || p.DC+dc > t.Cols {
+			return block{}, fmt.Errorf("array: a piece %d×%d at (%d, %d) of a %d×%d block does not fit (%d, %d) of a %d×%d chunk",
+				p.Rows, p.Cols, p.SR, p.SC, src.Rows, src.Cols, p.DR, p.DC, t.Rows, t.Cols)
+		}
 		for r := range p.Rows {
 			row := v[src.Off+(p.SR+r)*src.Stride+p.SC:][:p.Cols]
 			if t.T { // source row r is column DC+r of the chunk

@@ -25,15 +25,20 @@ type block struct {
 
 // values returns the block's backing slice, fetching it on a cluster.
 func (b *block) values(ctx context.Context) ([]float64, error) {
-	if b.Data != nil || b.Rows*b.Cols == 0 {
+	if b.Rows*b.Cols == 0 {
 		return b.Data, nil
 	}
-	v, err := b.Ref.Get(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("array: fetching a chunk: %w", err)
+	v := b.Data
+	if v == nil {
+		var err error
+		if v, err = b.Ref.Get(ctx); err != nil {
+			return nil, fmt.Errorf("array: fetching a chunk: %w", err)
+		}
 	}
-	if len(v) < b.Off+(b.Rows-1)*b.Stride+b.Cols {
-		return nil, fmt.Errorf("array: a shared chunk holds %d values, not %d×%d", len(v), b.Rows, b.Cols)
+	// A task is data from the driver: check it, so that a bad one fails
+	// with an error rather than an index out of range.
+	if b.Rows < 0 || b.Cols < 0 || b.Off < 0 || b.Stride < b.Cols || len(v) < b.Off+(b.Rows-1)*b.Stride+b.Cols {
+		return nil, fmt.Errorf("array: a chunk of %d values cannot hold %d×%d from %d with stride %d", len(v), b.Rows, b.Cols, b.Off, b.Stride)
 	}
 	return v, nil
 }
@@ -172,6 +177,9 @@ func (e *evaluator) load(ctx context.Context, p *prog) error {
 		l := &p.Leaves[i]
 		var v []float64
 		if l.Kind == opData {
+			if l.Blk.Rows < p.Rows || l.Blk.Cols < p.Cols {
+				return fmt.Errorf("array: a %d×%d chunk read from a %d×%d block", p.Rows, p.Cols, l.Blk.Rows, l.Blk.Cols)
+			}
 			var err error
 			if v, err = l.Blk.values(ctx); err != nil {
 				return err
