@@ -44,7 +44,9 @@
 // reduction fuses with the chain below it: its tasks compute their
 // chunks block by block and fold each block into a partial at once, so
 // RandomNormal(...).Mean() never holds a chunk of normals, let alone the
-// array. Slices of generated or elementwise arrays fuse too (only the
+// array; a full Sum or Mean also runs the last operations of its chain
+// inside its summing loop (up to two binary ones and a square root), so
+// that they overlap with reading their inputs. Slices of generated or elementwise arrays fuse too (only the
 // sliced elements are computed), as does Rechunk of a generated array.
 // Operations that need whole chunks of their input — MatMul, Transpose,
 // Rechunk of a computed array, and a reduction used as the input of
