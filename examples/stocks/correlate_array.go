@@ -89,8 +89,9 @@ func bestOfMatrices(ctx context.Context, ex shoal.Executor, symbols []string, x,
 	if T == 0 {
 		return reduce(nil, N)
 	}
-	// About four chunks along each dimension: 16 tasks per product.
-	chunks := []int{(N + 3) / 4, (T + 3) / 4}
+	// Two chunks of symbols, all the dates in each: four tasks per
+	// product, each one large multiplication, which BLAS does best.
+	chunks := []int{(N + 1) / 2, T}
 	X := array.FromSlice(x, []int{N, T}, chunks)
 	M := array.FromSlice(m, []int{N, T}, chunks)
 	Mt := M.Transpose()
