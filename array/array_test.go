@@ -381,6 +381,16 @@ func TestNormalDistribution(t *testing.T) {
 			over3++
 		}
 	}
+	// A uniform array of the same seed is independent of the normals.
+	u := array.RandomUniform(42, 0, 1, []int{n}, []int{1 << 16})
+	z := array.RandomNormal(42, 0, 1, []int{n}, []int{1 << 16})
+	cov, err := u.Mul(z).Mean().Scalar(t.Context(), p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := cov / math.Sqrt(1.0/12); math.Abs(r) > 5/math.Sqrt(n) {
+		t.Errorf("uniforms and normals of one seed correlate: r = %v", r)
+	}
 	m1, m2, m3, m4 = m1/n, m2/n, m3/n, m4/n
 	se := 1 / math.Sqrt(n)
 	for _, c := range []struct {

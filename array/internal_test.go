@@ -66,3 +66,16 @@ func TestMalformedTasks(t *testing.T) {
 		t.Error("assembleChunk copied rows beyond its source")
 	}
 }
+
+// normal is fillNormal for one element: the reference. It returns the standard normal of element i of seed's stream, whose
+// first-round key is key0.
+func normal(seed, key0, i uint64) float64 {
+	h := bits(key0, i)
+	layer := h & (zigN - 1)
+	j := int64(h) >> 8 // 56 signed bits
+	x := float64(j) * zigW[layer]
+	if abs64(j) < zigK[layer] {
+		return x
+	}
+	return normalSlow(seed, i, h)
+}

@@ -186,7 +186,11 @@ func (e *evaluator) load(ctx context.Context, p *prog) error {
 			}
 		}
 		e.vals = append(e.vals, v)
-		e.keys = append(e.keys, streamKey(l.Seed, 0))
+		round := uint64(0)
+		if l.Kind == opUniform {
+			round = uniformRound
+		}
+		e.keys = append(e.keys, streamKey(l.Seed, round))
 	}
 	e.fns = e.fns[:0]
 	depth, max := 0, 0

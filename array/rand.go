@@ -12,7 +12,10 @@ import "math"
 // draws outside the fast path (about 1.5%) re-hash (s, i) with a round
 // counter until they are accepted.
 
-const golden = 0x9e3779b97f4a7c15
+const (
+	golden       = 0x9e3779b97f4a7c15
+	uniformRound = 1<<64 - 1
+)
 
 // mix is splitmix64's output function.
 func mix(z uint64) uint64 {
@@ -21,8 +24,10 @@ func mix(z uint64) uint64 {
 	return z ^ (z >> 31)
 }
 
-// streamKey returns the key of seed's stream for the given round (0 for
-// the first draw of every element).
+// streamKey returns the key of seed's stream for the given round: 0 for
+// the first draw of every normal, 1 and up for the draws the ziggurat
+// rejects, uniformRound for uniform values (so that RandomUniform and
+// RandomNormal with the same seed are independent).
 func streamKey(seed uint64, round uint64) uint64 {
 	return mix(seed ^ mix(round+0x632be59bd9b4e019))
 }
@@ -87,19 +92,6 @@ func fillNormal(v []float64, seed, key0, i uint64, mean, std float64) {
 		}
 		v[k] = mean + std*x
 	}
-}
-
-// normal returns the standard normal of element i of seed's stream, whose
-// first-round key is key0.
-func normal(seed, key0, i uint64) float64 {
-	h := bits(key0, i)
-	layer := h & (zigN - 1)
-	j := int64(h) >> 8 // 56 signed bits
-	x := float64(j) * zigW[layer]
-	if abs64(j) < zigK[layer] {
-		return x
-	}
-	return normalSlow(seed, i, h)
 }
 
 // normalSlow finishes a draw the fast path rejected, with fresh bits from
