@@ -11,8 +11,10 @@ import (
 	"github.com/shoal-go/shoal"
 )
 
-// taskRuns counts the chunk tasks this process has run (for tests).
-var taskRuns atomic.Int64
+// taskRuns counts the chunk tasks this process has run, and
+// sharedChunks the chunks computed on a cluster that stayed there as
+// Refs (for tests).
+var taskRuns, sharedChunks atomic.Int64
 
 // Result is a computed array: its shape (as Array.Shape) and its values
 // in row-major order.
@@ -364,6 +366,7 @@ func (r *run) fused(n *node, share bool) (*grid, error) {
 func (r *run) keep(b block, share bool) {
 	if share && !r.pool && b.Data == nil && b.Rows*b.Cols > 0 {
 		r.shared = append(r.shared, b.Ref)
+		sharedChunks.Add(1)
 	}
 }
 

@@ -264,3 +264,33 @@ stage 4: 2 tasks: sum over axis 0 of 2×2 chunks, fused: add([stage 3], data[4 4
 		}
 	}
 }
+
+// TestClusterKeepsChunks checks that on a cluster the chunks one stage
+// computes for the next stay there, as Refs, and that the result is
+// right. It is not parallel: it counts the chunks of every Compute.
+func TestClusterKeepsChunks(t *testing.T) {
+	c := sharedCluster(t)
+	x := array.RandomUniform(1, 0, 1, []int{6, 4}, []int{3, 2}) // 2×2 chunks
+	y := array.Ones([]int{4, 5}, []int{2, 5})                   // 2×1 chunks
+	before := array.SharedChunks()
+	got, err := x.Exp().MatMul(y).Compute(t.Context(), c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The operands are computed as 4 + 2 chunks kept on the cluster; the
+	// product, the result, comes back.
+	if n := array.SharedChunks() - before; n != 6 {
+		t.Errorf("%d chunks stayed on the cluster, want 6", n)
+	}
+	want, err := x.Exp().Sum(1).Compute(t.Context(), shoal.NewPool(shoal.Workers(1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 6 {
+		for j := range 5 {
+			if g, w := got.Data[i*5+j], want.Data[i]; math.Abs(g-w) > 1e-12*w {
+				t.Fatalf("product[%d][%d] = %v, want %v", i, j, g, w)
+			}
+		}
+	}
+}
