@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"sync/atomic"
+	"time"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -145,13 +146,17 @@ func newRun(ctx context.Context, ex shoal.Executor, opts []shoal.Option) *run {
 	return &run{ctx: ctx, ex: ex, pool: pool, opts: all, memo: map[*node]*grid{}}
 }
 
-// release frees what the run shared on a cluster, best effort: only
-// memory is at stake.
+// releaseTimeout bounds the wait for a cluster to release a run's chunks.
+const releaseTimeout = 30 * time.Second
+
+// release frees what the run shared on a cluster, best effort (only
+// memory is at stake), even when the run's context is done.
 func (r *run) release() {
 	if len(r.shared) == 0 {
 		return
 	}
-	ctx := context.WithoutCancel(r.ctx)
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(r.ctx), releaseTimeout)
+	defer cancel()
 	_, _ = shoal.Submit(ctx, r.ex, releaseChunks, r.shared).Get(ctx)
 }
 
