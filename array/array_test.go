@@ -134,7 +134,7 @@ func varOf(v []float64) float64 {
 func minOf(v []float64) float64 { return slices.Min(v) }
 func maxOf(v []float64) float64 { return slices.Max(v) }
 
-func close(got, want []float64, tol float64) (int, bool) {
+func near(got, want []float64, tol float64) (int, bool) {
 	if len(got) != len(want) {
 		return -1, false
 	}
@@ -165,7 +165,7 @@ func check(t *testing.T, exs map[string]shoal.Executor, name string, a *array.Ar
 		if !slices.Equal(got.Shape, shape) {
 			t.Errorf("%s on %s: shape %v, want %v", name, en, got.Shape, shape)
 		}
-		if i, ok := close(got.Data, want, 1e-11); !ok {
+		if i, ok := near(got.Data, want, 1e-11); !ok {
 			if i < 0 {
 				t.Errorf("%s on %s: %d values, want %d", name, en, len(got.Data), len(want))
 			} else {
