@@ -134,6 +134,9 @@ func varOf(v []float64) float64 {
 func minOf(v []float64) float64 { return slices.Min(v) }
 func maxOf(v []float64) float64 { return slices.Max(v) }
 
+// near reports whether got equals want to within tol, relative to the
+// larger of 1 and |want| (NaN equals NaN); if not, the first index that
+// differs, or -1 for different lengths.
 func near(got, want []float64, tol float64) (int, bool) {
 	if len(got) != len(want) {
 		return -1, false
@@ -334,11 +337,11 @@ func TestGenerators(t *testing.T) {
 		check(t, exs, "arange sum", array.Arange(10, c).Sum(), []int{}, []float64{45})
 	}
 	// Random arrays: the same values whatever the chunks and executor.
-	ref, err := array.RandomNormal(9, 1, 2, []int{20, 30}, []int{20, 30}).Compute(t.Context(), shoal.NewPool(shoal.Workers(1)))
+	ref, err := array.RandomNormal(9, 1, 2, []int{20, 30}, []int{20, 30}).Compute(t.Context(), exs["pool1"])
 	if err != nil {
 		t.Fatal(err)
 	}
-	uref, err := array.RandomUniform(9, -1, 3, []int{20, 30}, []int{20, 30}).Compute(t.Context(), shoal.NewPool(shoal.Workers(1)))
+	uref, err := array.RandomUniform(9, -1, 3, []int{20, 30}, []int{20, 30}).Compute(t.Context(), exs["pool1"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -353,7 +356,7 @@ func TestGenerators(t *testing.T) {
 			t.Fatalf("uniform value %v outside [-1, 3)", v)
 		}
 	}
-	other, err := array.RandomNormal(10, 1, 2, []int{20, 30}, []int{20, 30}).Compute(t.Context(), shoal.NewPool(shoal.Workers(1)))
+	other, err := array.RandomNormal(10, 1, 2, []int{20, 30}, []int{20, 30}).Compute(t.Context(), exs["pool1"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -433,7 +436,7 @@ func TestFusedSums(t *testing.T) {
 		X := array.FromSlice(x.v, []int{7, 5}, ch)
 		Y := array.FromSlice(y.v, []int{7, 5}, ch)
 		G := array.RandomUniform(3, 1, 2, []int{7, 5}, ch)
-		g, err := G.Compute(t.Context(), shoal.NewPool(shoal.Workers(1)))
+		g, err := G.Compute(t.Context(), exs["pool1"])
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -282,7 +282,7 @@ func TestClusterKeepsChunks(t *testing.T) {
 	if n := array.SharedChunks() - before; n != 6 {
 		t.Errorf("%d chunks stayed on the cluster, want 6", n)
 	}
-	want, err := x.Exp().Sum(1).Compute(t.Context(), shoal.NewPool(shoal.Workers(1)))
+	want, err := x.Exp().Sum(1).Compute(t.Context(), shoal.Default())
 	if err != nil {
 		t.Fatal(err)
 	}
