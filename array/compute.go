@@ -42,7 +42,8 @@ func (r Result) Dense() *mat.Dense {
 // ctx is done (it then returns ctx's error promptly, and no task of the
 // call is left running), or a task fails (its error, inside a
 // *shoal.TaskError; a panic in an Apply function as a *shoal.PanicError).
-// An invalid a returns its Err without running anything.
+// An invalid a returns its Err without running anything, and an invalid
+// option an error wrapping shoal.ErrInvalidOption. A nil ex panics.
 //
 // The graph runs as a few shoal.Map calls, one per stage (see Graph): the
 // chunk tasks of each stage run in parallel, and stages that need whole

@@ -294,3 +294,19 @@ func TestClusterKeepsChunks(t *testing.T) {
 		}
 	}
 }
+
+// TestProgress checks that Compute draws its stages' bars (sent nowhere
+// by TestMain) and rejects invalid options.
+func TestProgress(t *testing.T) {
+	t.Parallel()
+	pool := shoal.NewPool(shoal.Workers(2))
+	defer pool.Close()
+	x := array.RandomNormal(1, 0, 1, []int{40, 40}, []int{10, 10})
+	got, err := x.MatMul(x.Transpose()).Mean(0).Compute(t.Context(), pool, shoal.Progress("arrays"))
+	if err != nil || len(got.Data) != 40 {
+		t.Errorf("Compute with a progress bar: %d values, %v", len(got.Data), err)
+	}
+	if _, err := x.Sum().Compute(t.Context(), pool, shoal.Limit(0)); !errors.Is(err, shoal.ErrInvalidOption) {
+		t.Errorf("Compute with Limit(0): %v, want ErrInvalidOption", err)
+	}
+}
