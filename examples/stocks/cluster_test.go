@@ -42,4 +42,14 @@ func TestCluster(t *testing.T) {
 	if got != want {
 		t.Errorf("RunAll on a cluster = %+v\nSequentialAll = %+v", got, want)
 	}
+	// Stage 2 as array operations: the products run as chunk tasks on the
+	// workers, their operands shared there as Refs.
+	pq := converted(t, cfg.Data)
+	pair, err := stocks.CorrelateArray(ctx, c, pq)
+	if err != nil {
+		t.Fatalf("CorrelateArray on a cluster: %v", err)
+	}
+	if wantPair, err := stocks.CorrelateSequential(ctx, pq); err != nil || !sameAnswer(pair, wantPair) {
+		t.Errorf("CorrelateArray on a cluster = %+v, CorrelateSequential = %+v (%v)", pair, wantPair, err)
+	}
 }

@@ -38,6 +38,10 @@
 //     corrections for the dates one of the two lacks. A pair's correlation
 //     uses the daily returns both symbols have, so series of different
 //     lengths, or with missing days, are aligned on their common dates.
+//     [CorrelateArray] computes the same with package array instead of
+//     the third map: the sums every pair needs are four chunked matrix
+//     products (array.MatMul) of the standardised returns and of the
+//     mask of the dates each symbol has.
 //  3. [Plot] draws the two closes of the winning pair, each divided by its
 //     close on their first common date, into a PNG (gonum.org/v1/plot).
 //

@@ -128,6 +128,23 @@ func BenchmarkStage2(b *testing.B) {
 	})
 }
 
+// BenchmarkStage2Array is stage 2 with its pairs as array products
+// (CorrelateArray) against the sequential stage 2, side by side.
+func BenchmarkStage2Array(b *testing.B) {
+	_, pq := benchData()
+	ctx := context.Background()
+	pool := shoal.NewPool()
+	defer pool.Close()
+	b.ReportAllocs()
+	paired(b, func() error {
+		_, err := stocks.CorrelateSequential(ctx, pq)
+		return err
+	}, func() error {
+		_, err := stocks.CorrelateArray(ctx, pool, pq)
+		return err
+	})
+}
+
 // BenchmarkParseLine parses a generated line: with the package's parser
 // (a fast scanner, falling back to encoding/json), and with encoding/json
 // alone.
