@@ -15,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/shoal-go/shoal"
+	"github.com/shoal-go/shoal/array"
 	"github.com/shoal-go/shoal/cluster"
 )
 
@@ -54,6 +55,7 @@ var benchCases = []benchCase{
 	{name: "cpu", what: "8 items of 10M-float loops, speedup over Workers(1)", target: "≥ 0.95 × cores", unit: "×", run: benchCPU},
 	{name: "nested", what: "20 × 200 nested items of 1 ms, speedup over Workers(1)", target: "≥ 0.92 × cores", unit: "×", run: benchNested},
 	{name: "stream", what: "Stream of 10,000,000 items, peak heap", target: "< 64 MiB", unit: "MiB", run: benchStream},
+	{name: "arraymean", what: "array: RandomNormal 8000×8000 (1000×1000 chunks).Mean(0), speedup over Workers(1)", target: "≥ 0.95 × cores", unit: "×", run: benchArrayMean},
 	{name: "roundtrip", what: "cluster Submit+Get round trip, median", target: "≤ 200 µs", unit: "µs", run: benchRoundTrip, cluster: true},
 }
 
@@ -298,6 +300,28 @@ func benchStream(ctx context.Context, o benchOptions, _ *cluster.Cluster) (float
 	}
 	mib := float64(peak.Load()) / (1 << 20)
 	return mib, mib < 64, err
+}
+
+func benchArrayMean(ctx context.Context, o benchOptions, _ *cluster.Cluster) (float64, bool, error) {
+	n := 8000
+	if o.quick {
+		n = 2000
+	}
+	m := array.RandomNormal(1, 0, 1, []int{n, n}, []int{1000, 1000}).Mean(0)
+	var means [2]float64
+	k := 0
+	s, err := poolSpeedup(ctx, func(ctx context.Context, p *shoal.Pool) error {
+		res, err := m.Compute(ctx, p)
+		if err == nil {
+			means[k] = res.Data[0]
+			k++
+		}
+		return err
+	})
+	if err == nil && means[0] != means[1] {
+		err = fmt.Errorf("the mean of column 0 differs between Workers(1) and the pool: %v, %v", means[0], means[1])
+	}
+	return s, s >= 0.95*float64(runtime.GOMAXPROCS(0)), err
 }
 
 func benchRoundTrip(ctx context.Context, o benchOptions, cl *cluster.Cluster) (float64, bool, error) {

@@ -9,12 +9,12 @@ import (
 )
 
 func TestBench(t *testing.T) {
-	out, errOut, err := execute(t.Context(), "bench", "--quick", "--count", "1", "map", "stream", "submit")
+	out, errOut, err := execute(t.Context(), "bench", "--quick", "--count", "1", "map", "stream", "submit", "arraymean")
 	if err != nil {
 		t.Fatalf("bench: %v\nstdout:\n%s\nstderr:\n%s", err, out, errOut)
 	}
-	for _, name := range []string{"map", "stream", "submit"} {
-		row := regexp.MustCompile(`(?m)^` + name + ` +.+ +[0-9.e+]+ (ns/item|ns/task|MiB) +[≤<] .+ (met|missed) \(\d of 1 runs\)$`)
+	for _, name := range []string{"map", "stream", "submit", "arraymean"} {
+		row := regexp.MustCompile(`(?m)^` + name + ` +.+ +[0-9.e+]+ (ns/item|ns/task|MiB|×) +[≤<≥] .+ (met|missed) \(\d of 1 runs\)$`)
 		if !row.MatchString(out) {
 			t.Errorf("bench: no row for %s; got:\n%s", name, out)
 		}
@@ -39,7 +39,7 @@ func TestBenchErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{[]string{"bench", "bogus"}, `unknown benchmark "bogus": want map, submit, cpu, nested, stream, roundtrip`},
+		{[]string{"bench", "bogus"}, `unknown benchmark "bogus": want map, submit, cpu, nested, stream, arraymean, roundtrip`},
 		{[]string{"bench", "roundtrip"}, "benchmark roundtrip needs --cluster N"},
 		{[]string{"bench", "--count", "0"}, "--count must be at least 1, not 0"},
 		{[]string{"bench", "--cluster", "-1"}, "--cluster must be between 0 and 65536, not -1"},
