@@ -30,7 +30,7 @@ type benchCase struct {
 	target     string
 	// run measures once and returns the figure and whether it meets the
 	// target. cl is the cluster of --cluster, or nil.
-	run func(ctx context.Context, o benchOptions, cl *cluster.Cluster) (measured float64, met bool, err error)
+	run     func(ctx context.Context, o benchOptions, cl *cluster.Cluster) (measured float64, met bool, err error)
 	unit    string
 	cluster bool // needs --cluster
 }
