@@ -87,6 +87,15 @@
 // Results come back over core NATS straight to the client that sent the
 // task. A Map sends its items in chunks, a message each.
 //
+// A nested Map, ForEach or Stream goes through the queue only while the
+// cluster has an idle slot to take it: before each chunk, the task's worker
+// asks the queue (at most every few milliseconds) whether a worker is
+// waiting for tasks with none queued. When none is, the chunk runs in the
+// task's own goroutine and slot, as a worker would run it (decoded, with
+// the call's Retry and Timeout, its errors as from the queue), without its
+// messages: a task that nests short items on a busy cluster costs what it
+// costs on a pool, and the bound of Slots per worker holds.
+//
 // # Faults
 //
 // A running task's worker tells the queue every AckWait/3 that it is alive.

@@ -12,3 +12,21 @@ func Backend(c *Client) remote.Backend { return c.b }
 
 // StopGrace sets how long Close waits for workers before killing them.
 func StopGrace(d time.Duration) Option { return func(c *config) { c.stopGrace = d } }
+
+// NoInline makes a worker send every chunk of its tasks' nested calls
+// through the queue, even when no other slot is idle.
+func NoInline() Option { return noInline() }
+
+// StartServer starts an embedded server alone, without worker processes,
+// for tests that run their workers with Serve; stop shuts it down.
+func StartServer(opts ...Option) (url, token string, stop func() error, err error) {
+	cfg, err := newConfig(opts)
+	if err != nil {
+		return "", "", nil, err
+	}
+	e, err := startServer(cfg)
+	if err != nil {
+		return "", "", nil, err
+	}
+	return e.url, e.token, e.shutdown, nil
+}

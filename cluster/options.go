@@ -62,6 +62,8 @@ type config struct {
 	id          string
 	noReconnect bool
 
+	noInline bool // for tests: nested chunks always go through the queue
+
 	err error // the first invalid option
 }
 
@@ -380,4 +382,8 @@ func workerID(id string) Option { return func(c *config) { c.id = id } }
 
 // noReconnect makes a worker exit as soon as it loses its server, which for
 // a worker of Start means the driver is gone; set by Main.
+// noInline makes a worker send every chunk of its tasks' nested calls
+// through the queue, for tests of slot lending.
+func noInline() Option { return func(c *config) { c.noInline = true } }
+
 func noReconnect() Option { return func(c *config) { c.noReconnect = true } }
