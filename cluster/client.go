@@ -514,7 +514,7 @@ func (b *backend) onResult(m *nats.Msg) {
 func (b *backend) fetchResult(r *resultMsg) {
 	ctx, cancel := b.opContext(fetchTimeout)
 	defer cancel()
-	data, err := b.objs.GetBytes(ctx, r.Object)
+	data, err := b.getObject(ctx, r.Object)
 	b.deleteObject(r.Object)
 	var items []item
 	if err == nil {

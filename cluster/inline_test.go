@@ -43,9 +43,16 @@ func nestFail(ctx context.Context, n int) (int, error) {
 	return sum, err
 }
 
+// oneWorker is a cluster of one worker in the test process.
+type oneWorker struct {
+	cl         *cluster.Client
+	url, token string
+	sent       func() uint64 // how many tasks went through the queue so far
+}
+
 // serveOne runs one worker of one slot in this process on a server of its
 // own, and returns a client of that cluster.
-func serveOne(t *testing.T, opts ...cluster.Option) (*cluster.Client, func() uint64) {
+func serveOne(t *testing.T, opts ...cluster.Option) oneWorker {
 	t.Helper()
 	url, token, stop, err := cluster.StartServer()
 	if err != nil {
@@ -82,7 +89,6 @@ func serveOne(t *testing.T, opts ...cluster.Option) (*cluster.Client, func() uin
 	if err != nil {
 		t.Fatal(err)
 	}
-	// sent returns how many tasks went through the queue so far.
 	sent := func() uint64 {
 		s, err := js.Stream(ctxFor(t, 5*time.Second), "SHOAL_TASKS")
 		if err != nil {
@@ -90,7 +96,7 @@ func serveOne(t *testing.T, opts ...cluster.Option) (*cluster.Client, func() uin
 		}
 		return s.CachedInfo().State.LastSeq
 	}
-	return cl, sent
+	return oneWorker{cl: cl, url: url, token: token, sent: sent}
 }
 
 // On a worker whose one slot its task holds, nested maps run in the
@@ -107,13 +113,14 @@ func TestNestedOneSlotInlineAndQueued(t *testing.T) {
 		{"queued", []cluster.Option{cluster.NoInline()}, 1 + 2 + 4 + 8},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			cl, sent := serveOne(t, tc.opts...)
+			w := serveOne(t, tc.opts...)
+			cl := w.cl
 			ctx := ctxFor(t, 30*time.Second)
 			got, err := shoal.Submit(ctx, cl, nest, 3).Get(ctx)
 			if err != nil || got != 8 {
 				t.Fatalf("nest(3) = %d, %v; want 8, nil", got, err)
 			}
-			if n := sent(); n != tc.sent {
+			if n := w.sent(); n != tc.sent {
 				t.Errorf("nest(3) sent %d tasks through the queue; want %d", n, tc.sent)
 			}
 			_, err = shoal.Submit(ctx, cl, nestFail, 10).Get(ctx)

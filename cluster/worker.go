@@ -457,7 +457,7 @@ func (tk *task) prepare() ([][]byte, error) {
 	if t.ArgsObject == "" {
 		return t.Args, nil
 	}
-	data, err := w.b.objs.GetBytes(tk.ctx, t.ArgsObject)
+	data, err := w.b.getObject(tk.ctx, t.ArgsObject)
 	if err != nil {
 		return nil, fmt.Errorf("cluster: fetching the arguments of %s: %w", t.Name, err)
 	}

@@ -122,6 +122,15 @@ func (c *Codec) Marshal(v any) (data []byte, err error) {
 			data, err = nil, fmt.Errorf("wire: panic encoding %T: %v", v, r)
 		}
 	}()
+	if data, ok := marshalNumbers(v); ok {
+		if len(data) > c.limits.MaxBytes {
+			return nil, fmt.Errorf("%w: %T encodes to %d bytes, limit %d", ErrTooLarge, v, len(data), c.limits.MaxBytes)
+		}
+		if n := reflect.ValueOf(v).Len(); n > c.limits.MaxArrayElements {
+			return nil, fmt.Errorf("%w: %T of %d elements, limit %d", ErrTooLarge, v, n, c.limits.MaxArrayElements)
+		}
+		return data, nil
+	}
 	data, err = c.enc.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("wire: encoding %T: %v", v, err)
@@ -170,6 +179,9 @@ func (c *Codec) Unmarshal(data []byte, v any) (err error) {
 			err = fmt.Errorf("%w: panic decoding into %T: %v", ErrMalformed, v, r)
 		}
 	}()
+	if handled, err := c.unmarshalNumbers(data, v); handled {
+		return err
+	}
 	err = c.dec.Unmarshal(data, v)
 	if err != nil && mayBeMapKey(err) {
 		// The more permissive decoding's error, if any, is the one that
