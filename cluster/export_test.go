@@ -30,3 +30,6 @@ func StartServer(opts ...Option) (url, token string, stop func() error, err erro
 	}
 	return e.url, e.token, e.shutdown, nil
 }
+
+// AckSeq is ackSeq, the fast reading of a stream's acknowledgement.
+var AckSeq = ackSeq
