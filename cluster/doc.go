@@ -89,7 +89,7 @@
 //
 // A nested Map, ForEach or Stream goes through the queue only while the
 // cluster has an idle slot to take it: before each chunk, the task's worker
-// asks the queue (at most every few milliseconds) whether a worker is
+// asks the queue (at most every 25 milliseconds) whether a worker is
 // waiting for tasks with none queued. When none is, the chunk runs in the
 // task's own goroutine and slot, as a worker would run it (decoded, with
 // the call's Retry and Timeout, its errors as from the queue), without its

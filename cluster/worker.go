@@ -68,7 +68,7 @@ var (
 	statusDeadline = 2 * time.Second
 	// How long an answer of the queue about idle slots holds (see
 	// worker.saturated), and how long the question may take.
-	saturationTTL     = 5 * time.Millisecond
+	saturationTTL     = 25 * time.Millisecond
 	saturationTimeout = 100 * time.Millisecond
 )
 
