@@ -88,8 +88,11 @@ type backend struct {
 
 	seq     atomic.Uint64
 	fetched atomic.Uint64 // shared values downloaded, for the status
-	mu      sync.Mutex
-	pending map[uint64]*pendingCall // nil once closed
+	// loseResult, set by tests, drops the answers of the calls it
+	// reports true for, as a connection that is down loses them.
+	loseResult atomic.Pointer[func(id uint64) bool]
+	mu         sync.Mutex
+	pending    map[uint64]*pendingCall // nil once closed
 	// cancelled holds the calls cancelled before the stream acknowledged
 	// their task: the acknowledgement says which message to delete.
 	cancelled map[uint64]bool
@@ -103,6 +106,7 @@ type pendingCall struct {
 	stop   func() bool // unregisters the cancel on ctx
 	seq    uint64      // the task's stream sequence, once the server acknowledged it
 	object string      // the spilled arguments, deleted when the call ends
+	data   []byte      // the task message, sent again if its answer is lost
 }
 
 // dial opens a NATS connection to url with the credentials of cfg.
@@ -232,6 +236,7 @@ func newBackend(ctx context.Context, nc *nats.Conn, cfg *config) (*backend, erro
 	if err := b.watchWorkers(ctx); err != nil {
 		return nil, err
 	}
+	nc.SetReconnectHandler(func(*nats.Conn) { b.reconnected() })
 	return b, nil
 }
 
@@ -363,6 +368,7 @@ func (b *backend) Submit(ctx context.Context, c *remote.Call, done func([]remote
 		done(nil, ErrClosed)
 		return
 	}
+	pc.data = data
 	b.pending[id] = pc
 	b.mu.Unlock()
 	// The cancel may fire before the publish below; it then finds no
@@ -460,6 +466,79 @@ func decodePubAck(m *nats.Msg) (uint64, error) {
 	return ack.Seq, nil
 }
 
+// reconnected finds the calls whose answers the connection may have lost
+// while it was down: answers travel over core NATS, so one a worker sent
+// meanwhile is gone, and its task, acknowledged by the worker, is gone from
+// the queue too. Every lostGrace, then at doubling intervals up to the
+// AckWait, it asks the queue about each call pending when the connection
+// came back: a call whose task is no longer queued or running, or never
+// reached the queue (no acknowledgement came), and still has no answer,
+// is sent again; its function runs again, and its future completes with
+// the first answer, as after a lost worker. It stops once every such call
+// has ended, or the backend closes.
+func (b *backend) reconnected() {
+	b.mu.Lock()
+	ids := make(map[uint64]bool, len(b.pending))
+	for id := range b.pending {
+		ids[id] = true
+	}
+	b.mu.Unlock()
+	if len(ids) == 0 {
+		return
+	}
+	b.bg.Go(func() {
+		wait := b.cfg.lostGrace
+		for len(ids) > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-b.life.Done():
+				t.Stop()
+				return
+			}
+			b.resendLost(ids)
+			wait = min(2*wait, max(b.cfg.ackWait, b.cfg.lostGrace))
+		}
+	})
+}
+
+// resendLost sends again the calls of ids whose answers are lost, and
+// removes from ids those that ended or were sent again.
+func (b *backend) resendLost(ids map[uint64]bool) {
+	for id := range ids {
+		b.mu.Lock()
+		pc := b.pending[id]
+		var seq uint64
+		if pc != nil {
+			seq = pc.seq
+		}
+		b.mu.Unlock()
+		if pc == nil {
+			delete(ids, id) // answered or ended
+			continue
+		}
+		if seq != 0 {
+			ctx, cancel := b.opContext(5 * time.Second)
+			_, err := b.stream.GetMsg(ctx, seq)
+			cancel()
+			if !errors.Is(err, jetstream.ErrMsgNotFound) {
+				continue // queued or running (its answer will come), or no telling yet
+			}
+		}
+		b.mu.Lock()
+		if b.pending[id] != pc {
+			b.mu.Unlock()
+			delete(ids, id)
+			continue
+		}
+		pc.seq = 0 // the new acknowledgement gives the new one
+		b.mu.Unlock()
+		if err := b.nc.PublishMsg(&nats.Msg{Subject: taskSubject, Reply: b.ackPrefix + strconv.FormatUint(id, 10), Data: pc.data}); err == nil {
+			delete(ids, id)
+		}
+	}
+}
+
 // take removes the pending call id, reporting whether it was there: the
 // one place that decides which outcome of a call counts.
 // It returns the call's stop, read under the lock.
@@ -531,6 +610,9 @@ func (b *backend) onResult(m *nats.Msg) {
 	r, err := decodeResult(m.Data)
 	if err != nil {
 		return // not from a worker of ours: nobody to tell
+	}
+	if lose := b.loseResult.Load(); lose != nil && (*lose)(r.ID) {
+		return // a test's lost answer
 	}
 	switch {
 	case r.Err != nil:

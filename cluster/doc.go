@@ -103,7 +103,10 @@
 // run on another worker; after the retry budget (the call's shoal.Retry or
 // Redeliver, whichever is larger) they fail with ErrLostWorker instead. A
 // task that ran twice completes its future once: later answers are
-// dropped. Cancelling the context of a call removes its queued tasks and
+// dropped. Answers travel over core NATS, so one sent while a client's
+// connection is down is lost: once the connection is back, the client
+// asks the queue about each call still unanswered, and sends again those
+// whose tasks are no longer queued or running. Cancelling the context of a call removes its queued tasks and
 // cancels the contexts of its running ones, within milliseconds. Worker
 // processes of Start exit when the driver does, even when it is killed:
 // their standard input is a pipe from the driver, on Linux the kernel

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"sync"
 	"time"
 
 	"github.com/shoal-go/shoal/internal/remote"
@@ -33,3 +34,30 @@ func StartServer(opts ...Option) (url, token string, stop func() error, err erro
 
 // AckSeq is ackSeq, the fast reading of a stream's acknowledgement.
 var AckSeq = ackSeq
+
+// LostGrace sets how long a client waits after a reconnect before it looks
+// for lost answers.
+func LostGrace(d time.Duration) Option { return func(c *config) { c.lostGrace = d } }
+
+// LoseResults makes c drop the next n answers it receives, as a connection
+// that is down loses them; the channel is closed once it has.
+func LoseResults(c *Client, n int) <-chan struct{} {
+	done := make(chan struct{})
+	var mu sync.Mutex
+	lose := func(uint64) bool {
+		mu.Lock()
+		defer mu.Unlock()
+		if n == 0 {
+			return false
+		}
+		if n--; n == 0 {
+			close(done)
+		}
+		return true
+	}
+	c.b.loseResult.Store(&lose)
+	return done
+}
+
+// ForceReconnect drops c's connection to the server; it reconnects.
+func ForceReconnect(c *Client) error { return c.b.nc.ForceReconnect() }

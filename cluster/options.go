@@ -31,6 +31,7 @@ const (
 	defaultMaxValue      = 512 << 20
 	defaultStopGrace     = 5 * time.Second
 	defaultWorkerGrace   = 10 * time.Second // of a worker process not started by Start
+	defaultLostGrace     = time.Second      // see backend.reconnected
 )
 
 type config struct {
@@ -62,7 +63,8 @@ type config struct {
 	id          string
 	noReconnect bool
 
-	noInline bool // for tests: nested chunks always go through the queue
+	noInline  bool          // for tests: nested chunks always go through the queue
+	lostGrace time.Duration // how long after a reconnect answers may still arrive
 
 	err error // the first invalid option
 }
@@ -80,6 +82,7 @@ func newConfig(opts []Option) (*config, error) {
 		maxStore:      defaultMaxStore,
 		cacheBytes:    defaultCacheBytes,
 		replicas:      1,
+		lostGrace:     defaultLostGrace,
 	}
 	for _, o := range opts {
 		if o != nil {
