@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"sync"
 	"time"
+	"unsafe"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -17,6 +18,7 @@ import (
 	"golang.org/x/crypto/blake2b"
 
 	"github.com/shoal-go/shoal"
+	"github.com/shoal-go/shoal/internal/wire"
 )
 
 // Shared values (shoal.Put) live in the cluster's object store under the
@@ -207,21 +209,38 @@ func (b *backend) getObject(ctx context.Context, name string) ([]byte, error) {
 		return nil, err
 	}
 	defer it.Stop()
-	buf := make([]byte, 0, info.Size)
+	var buf []byte
 	for range info.Chunks {
 		m, err := it.Next(jetstream.NextContext(ctx))
 		if err != nil {
 			return nil, err
+		}
+		if buf == nil {
+			buf = alignedBuffer(m.Data(), int(info.Size))
 		}
 		if len(m.Data()) > cap(buf)-len(buf) {
 			return nil, fmt.Errorf("%w: object %s: chunks beyond its size of %d bytes", errMalformed, name, info.Size)
 		}
 		buf = append(buf, m.Data()...)
 	}
-	if uint64(len(buf)) != info.Size {
+	if buf == nil || uint64(len(buf)) != info.Size {
 		return nil, fmt.Errorf("%w: object %s: %d bytes in %d chunks, want %d", errMalformed, name, len(buf), info.Chunks, info.Size)
 	}
 	return buf, nil
+}
+
+// alignedBuffer returns an empty buffer of capacity size for an object
+// whose first chunk is first, placed so that the elements of a float
+// typed array (a shared []float64) are aligned for them: the codec then
+// decodes the value in place, and a worker holds one copy of it, not two.
+func alignedBuffer(first []byte, size int) []byte {
+	off, align := wire.PayloadOffset(first)
+	if align == 1 || off >= size {
+		return make([]byte, 0, size)
+	}
+	buf := make([]byte, size+align-1)
+	skip := (align - int((uintptr(unsafe.Pointer(&buf[0]))+uintptr(off))%uintptr(align))) % align
+	return buf[skip : skip : skip+size]
 }
 
 // objectReadAhead is how many chunks getObject asks for at a time.

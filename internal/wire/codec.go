@@ -151,7 +151,9 @@ func (c *Codec) Marshal(v any) (data []byte, err error) {
 
 // Unmarshal decodes the CBOR message data into the value v points to,
 // which should be a zero value: a map that already holds a key the message
-// repeats counts as a duplicate key.
+// repeats counts as a duplicate key. A []float64 or []float32 decoded from
+// a typed array may share data's memory (see the package doc): do not
+// modify data afterwards.
 //
 // Every failure caused by data is an error wrapping [ErrTooLarge] (data is
 // longer than the byte limit; nothing is decoded) or [ErrMalformed]

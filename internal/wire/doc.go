@@ -32,7 +32,10 @@
 //     encoding and decoding it is a copy. Such a typed array keeps NaN
 //     payloads; it decodes into a slice of its own element type, or into
 //     an interface value as a []any of float64. Float slices inside other
-//     values are arrays, as above.
+//     values are arrays, as above. On a little-endian machine, when the
+//     elements are aligned in the message (see PayloadOffset), the decoded
+//     slice is the message's own memory, not a copy: the message must not
+//     be modified afterwards.
 //   - Structs as maps keyed by field name (or `cbor:"name"` tag, with
 //     omitempty and toarray as in fxamacker/cbor). Unexported fields are
 //     not encoded. Field names match case-sensitively; fields the

@@ -166,11 +166,17 @@ func (c *Codec) unmarshalNumbers(data []byte, v any) (handled bool, err error) {
 	return true, fmt.Errorf("%w: typed array (tag %d) into %T", ErrMalformed, tag, v)
 }
 
-// decodeNumbers returns the elements of payload, size bytes each: a copy
-// of its bytes on a little-endian machine, get on each otherwise.
+// decodeNumbers returns the elements of payload, size bytes each. On a
+// little-endian machine they are payload's own memory when it is aligned
+// for them (no copy, no allocation: see PayloadOffset), a copy of it
+// otherwise; elsewhere get decodes each.
 func decodeNumbers[E any](payload []byte, size int, get func([]byte) E) []E {
-	out := make([]E, len(payload)/size)
-	if littleEndian && len(out) > 0 {
+	n := len(payload) / size
+	if littleEndian && n > 0 && uintptr(unsafe.Pointer(&payload[0]))%uintptr(size) == 0 {
+		return unsafe.Slice((*E)(unsafe.Pointer(&payload[0])), n)
+	}
+	out := make([]E, n)
+	if littleEndian && n > 0 {
 		copy(unsafe.Slice((*byte)(unsafe.Pointer(&out[0])), len(payload)), payload)
 		return out
 	}
@@ -197,4 +203,27 @@ func numbersAsAny(tag byte, payload []byte) []any {
 		}
 	}
 	return out
+}
+
+// PayloadOffset reports where the elements of a typed array start in a
+// message that begins with prefix (at least its first 11 bytes, or the
+// whole message if shorter), and the alignment they need to be decoded in
+// place: a reader that places the message so that this offset is aligned
+// lets Unmarshal return a slice of the message's own memory. It returns
+// 0, 1 for anything but a typed array.
+func PayloadOffset(prefix []byte) (offset, align int) {
+	if len(prefix) < 3 || prefix[0] != 0xd8 || prefix[1] != tagFloat64LE && prefix[1] != tagFloat32LE || prefix[2]>>5 != 2 {
+		return 0, 1
+	}
+	align = 8
+	if prefix[1] == tagFloat32LE {
+		align = 4
+	}
+	switch ai := prefix[2] & 0x1f; {
+	case ai < 24:
+		return 3, align
+	case ai <= 27:
+		return 3 + 1<<(ai-24), align
+	}
+	return 0, 1
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 	"reflect"
 	"testing"
+	"unsafe"
 
 	"github.com/shoal-go/shoal/internal/wire"
 )
@@ -186,5 +187,60 @@ func TestFloatSliceLimits(t *testing.T) {
 	var out []float64
 	if err := bytesLimit.Unmarshal(data, &out); !errors.Is(err, wire.ErrTooLarge) {
 		t.Errorf("Unmarshal of 75 bytes with MaxBytes 64 = %v, want ErrTooLarge", err)
+	}
+}
+
+// A typed array whose elements are aligned in the message decodes in
+// place; one that is not decodes into a copy. Both give the same values.
+func TestFloatSliceInPlace(t *testing.T) {
+	t.Parallel()
+	c := newCodec(t, wire.Limits{})
+	in := make([]float64, 1000)
+	for i := range in {
+		in[i] = float64(i) / 3
+	}
+	data, err := c.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, align := wire.PayloadOffset(data)
+	if align != 8 || off != len(data)-8*len(in) {
+		t.Fatalf("PayloadOffset = %d, %d; want %d, 8", off, align, len(data)-8*len(in))
+	}
+	for shift := range 8 {
+		buf := make([]byte, len(data)+8)
+		msg := buf[shift : shift+len(data)]
+		copy(msg, data)
+		var out []float64
+		if err := c.Unmarshal(msg, &out); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(out, in) {
+			t.Fatalf("shift %d: values differ", shift)
+		}
+		aligned := uintptr(unsafe.Pointer(&msg[off]))%8 == 0
+		shared := unsafe.Pointer(&out[0]) == unsafe.Pointer(&msg[off])
+		if shared != aligned {
+			t.Errorf("shift %d: decoded in place %v, elements aligned %v", shift, shared, aligned)
+		}
+	}
+	for _, tt := range []struct {
+		prefix      string
+		off, align int
+	}{
+		{"d855" + "44", 3, 4},
+		{"d856" + "5818", 4, 8},
+		{"d856" + "590100", 5, 8},
+		{"d856" + "5a00010000", 7, 8},
+		{"d856" + "5b0000000100000000", 11, 8},
+		{"d857" + "44", 0, 1},
+		{"82" + "0102", 0, 1},
+		{"d856" + "81", 0, 1},
+		{"", 0, 1},
+	} {
+		p, _ := hex.DecodeString(tt.prefix)
+		if off, align := wire.PayloadOffset(p); off != tt.off || align != tt.align {
+			t.Errorf("PayloadOffset(%s) = %d, %d; want %d, %d", tt.prefix, off, align, tt.off, tt.align)
+		}
 	}
 }
