@@ -126,8 +126,8 @@ func (c *Codec) Marshal(v any) (data []byte, err error) {
 		if len(data) > c.limits.MaxBytes {
 			return nil, fmt.Errorf("%w: %T encodes to %d bytes, limit %d", ErrTooLarge, v, len(data), c.limits.MaxBytes)
 		}
-		if n := reflect.ValueOf(v).Len(); n > c.limits.MaxArrayElements {
-			return nil, fmt.Errorf("%w: %T of %d elements, limit %d", ErrTooLarge, v, n, c.limits.MaxArrayElements)
+		if n := numbersTooMany(v, c.limits.MaxArrayElements); n > 0 {
+			return nil, fmt.Errorf("%w: %T with a slice of %d elements, limit %d", ErrTooLarge, v, n, c.limits.MaxArrayElements)
 		}
 		return data, nil
 	}

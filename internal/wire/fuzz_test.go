@@ -31,6 +31,7 @@ func FuzzUnmarshal(f *testing.F) {
 		withRefs{Name: "w", R: ref[int]{id: "r"}, P: &ref[int]{}, S: []ref[string]{{id: "s"}}, M: map[string]ref[float64]{"m": {}}},
 		ref[int]{id: "top"}, time.Date(2000, 1, 1, 0, 0, 0, 0, time.FixedZone("", 3600)),
 		[]float64{1.5, math.NaN(), -0.0}, []float32{2}, []float64{},
+		[][]float64{{1}, nil, {}}, [][]float32{{2, 3}},
 	} {
 		b, err := seed.Marshal(v)
 		if err != nil {

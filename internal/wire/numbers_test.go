@@ -88,8 +88,11 @@ func TestFloatSliceShape(t *testing.T) {
 		{[]float64{1.5}, "d856" + "48" + "000000000000f83f"},
 		{[]float32{1.5}, "d855" + "44" + "0000c03f"},
 		{[]float64{}, "d856" + "40"},
-		// Inside another value, floats stay CBOR items.
-		{[][]float64{{1.5}}, "81" + "81" + "f93e00"},
+		// A matrix is an array of typed arrays; inside other values,
+		// floats stay CBOR items.
+		{[][]float64{{1.5}}, "81" + "d856" + "48" + "000000000000f83f"},
+		{[][][]float64{{{1.5}}}, "81" + "81" + "81" + "f93e00"},
+		{map[string][]float64{"a": {1.5}}, "a1" + "6161" + "81" + "f93e00"},
 		{struct{ F []float64 }{[]float64{1.5}}, "a1" + "6146" + "81" + "f93e00"},
 	} {
 		data, err := c.Marshal(tt.in)
@@ -225,7 +228,7 @@ func TestFloatSliceInPlace(t *testing.T) {
 		}
 	}
 	for _, tt := range []struct {
-		prefix      string
+		prefix     string
 		off, align int
 	}{
 		{"d855" + "44", 3, 4},
@@ -242,5 +245,76 @@ func TestFloatSliceInPlace(t *testing.T) {
 		if off, align := wire.PayloadOffset(p); off != tt.off || align != tt.align {
 			t.Errorf("PayloadOffset(%s) = %d, %d; want %d, %d", tt.prefix, off, align, tt.off, tt.align)
 		}
+	}
+}
+
+func TestFloatMatrix(t *testing.T) {
+	t.Parallel()
+	c := newCodec(t, wire.Limits{})
+	m64 := [][]float64{nil, {}, {1.5, math.Inf(-1)}, make([]float64, 100), nil}
+	m32 := [][]float32{{2.5}, nil}
+	for _, in := range []any{m64, m32, [][]float64{{1}}, [][]float64{nil, {3}}} {
+		data, err := c.Marshal(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := reflectNew(in)
+		if err := c.Unmarshal(data, out); err != nil {
+			t.Fatalf("Unmarshal(%T): %v", in, err)
+		}
+		if got := reflect.ValueOf(out).Elem().Interface(); !reflect.DeepEqual(got, in) {
+			t.Errorf("round trip of %T: got %#v, want %#v", in, got, in)
+		}
+	}
+	// Shape: an array of typed arrays, null for a nil row.
+	data, err := c.Marshal([][]float64{{1.5}, nil, {}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := hex.EncodeToString(data), "83"+"d856"+"48"+"000000000000f83f"+"f6"+"d856"+"40"; got != want {
+		t.Errorf("Marshal = %s, want %s", got, want)
+	}
+	var v any
+	if err := c.Unmarshal(data, &v); err != nil || !reflect.DeepEqual(v, []any{[]any{1.5}, nil, []any{}}) {
+		t.Errorf("Unmarshal into any = %#v, %v", v, err)
+	}
+	// Arrays that are not of typed arrays take the general path.
+	for _, in := range []any{[][]float64{}, [][]float64{nil, nil}, []int{1, 2}} {
+		data, err := c.Marshal(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := reflectNew(in)
+		if err := c.Unmarshal(data, out); err != nil || !reflect.DeepEqual(reflect.ValueOf(out).Elem().Interface(), in) {
+			t.Errorf("round trip of %#v: %v", in, err)
+		}
+	}
+	for _, tt := range []struct{ name, hex string }{
+		{"second row a CBOR array", "82" + "d856" + "40" + "80"},
+		{"tags differ", "82" + "d856" + "40" + "d855" + "40"},
+		{"trailing bytes", "81" + "d856" + "40" + "00"},
+		{"missing rows", "83" + "d856" + "40"},
+		{"row truncated", "81" + "d856" + "48" + "0000"},
+		{"row not whole", "81" + "d856" + "43" + "000000"},
+		{"many rows claimed", "9b" + "00000001" + "00000000" + "d856" + "40"},
+	} {
+		data, _ := hex.DecodeString(tt.hex)
+		for _, dst := range []any{new([][]float64), new(any)} {
+			if err := c.Unmarshal(data, dst); !errors.Is(err, wire.ErrMalformed) {
+				t.Errorf("%s: Unmarshal into %T = %v, want ErrMalformed", tt.name, dst, err)
+			}
+		}
+	}
+	if err := c.Unmarshal(data, new([][]float32)); !errors.Is(err, wire.ErrMalformed) {
+		t.Errorf("float64 rows into [][]float32 = %v, want ErrMalformed", err)
+	}
+	small := newCodec(t, wire.Limits{MaxArrayElements: 16})
+	long := [][]float64{make([]float64, 17)}
+	if _, err := small.Marshal(long); !errors.Is(err, wire.ErrTooLarge) {
+		t.Errorf("Marshal of a row of 17 with a limit of 16 = %v, want ErrTooLarge", err)
+	}
+	data, _ = c.Marshal(long)
+	if err := small.Unmarshal(data, new([][]float64)); !errors.Is(err, wire.ErrMalformed) {
+		t.Errorf("Unmarshal of a row of 17 with a limit of 16 = %v, want ErrMalformed", err)
 	}
 }
