@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -131,5 +132,66 @@ func TestNestedOneSlotInlineAndQueued(t *testing.T) {
 				t.Fatalf("nestFail(1) = %d, %v; want 0, nil", got, err)
 			}
 		})
+	}
+}
+
+func init() {
+	shoal.Register(nestWait, shoal.Name("nestWait"))
+	shoal.Register(waitItem, shoal.Name("waitItem"))
+}
+
+// waiters holds, per test key, what waitItem reports: started when it
+// runs, stopped when its context ends. The worker of serveOne runs in the
+// test process, so the test sees them.
+var waiters sync.Map // key → *waiter
+
+type waiter struct{ started, stopped chan struct{} }
+
+func waitItem(ctx context.Context, key string) (int, error) {
+	v, _ := waiters.Load(key)
+	w := v.(*waiter)
+	close(w.started)
+	<-ctx.Done()
+	close(w.stopped)
+	return 0, ctx.Err()
+}
+
+// nestWait maps waitItem over key in a nested map.
+func nestWait(ctx context.Context, key string) (int, error) {
+	out, err := shoal.Map(ctx, shoal.From(ctx), []string{key}, waitItem)
+	if err != nil {
+		return 0, err
+	}
+	return out[0], nil
+}
+
+// Cancelling the driver's call reaches an item of a nested map running in
+// its task's slot, and the worker goes on.
+func TestNestedInlineCancel(t *testing.T) {
+	w := serveOne(t)
+	ctx := ctxFor(t, 30*time.Second)
+	wt := &waiter{started: make(chan struct{}), stopped: make(chan struct{})}
+	waiters.Store(t.Name(), wt)
+	cctx, cancel := context.WithCancel(ctx)
+	f := shoal.Submit(cctx, w.cl, nestWait, t.Name())
+	select {
+	case <-wt.started:
+	case <-ctx.Done():
+		t.Fatal("the nested item never started")
+	}
+	if n := w.sent(); n != 1 {
+		t.Errorf("%d tasks through the queue; want 1 (the nested map inline)", n)
+	}
+	cancel()
+	if _, err := f.Get(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("Get after cancel: err = %v; want context.Canceled", err)
+	}
+	select {
+	case <-wt.stopped:
+	case <-ctx.Done():
+		t.Fatal("the nested item never saw the cancel")
+	}
+	if got, err := shoal.Submit(ctx, w.cl, square, 5).Get(ctx); err != nil || got != 25 {
+		t.Fatalf("square(5) after a cancel = %d, %v", got, err)
 	}
 }
