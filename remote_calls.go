@@ -46,6 +46,9 @@ type remoteRun[T, R any] struct {
 	reg    *registration
 	chunk  int
 	window chan struct{} // a token per chunk in flight
+	// inline runs chunks in the caller's goroutine instead, when the
+	// caller is a task on a worker; nil on a driver.
+	inline remote.Inliner
 	wg     sync.WaitGroup
 }
 
@@ -61,6 +64,7 @@ func newRemoteRun[T, R any](ctx context.Context, b remote.Backend, fn func(conte
 	}
 	slots := max(1, b.Slots())
 	r := &remoteRun[T, R]{b: b, proto: proto, reg: reg}
+	r.inline, _ = ctx.Value(lenderKey{}).(remote.Inliner)
 	r.init(ctx, nil, fn, cfg, total)
 	r.chunk = cfg.chunk
 	if r.chunk == 0 {
@@ -80,10 +84,39 @@ func newRemoteRun[T, R any](ctx context.Context, b remote.Backend, fn func(conte
 	return r, nil
 }
 
-// send encodes in as one chunk starting at index base and submits it,
-// waiting (and lending the caller's slot) while the window is full. It
-// reports false when the call has stopped and nothing was sent.
+// send encodes in as one chunk starting at index base and runs it: in
+// the calling goroutine when the caller is a task on a worker and the
+// cluster has no idle slot for it (see remote.Inliner), else through the
+// queue, waiting (and lending the caller's slot) while the window is full.
+// It reports false when the call has stopped and nothing was sent.
 func (r *remoteRun[T, R]) send(base int, in []T) (*remoteChunk[R], bool) {
+	if r.stopped() {
+		return nil, false
+	}
+	c := &remoteChunk[R]{base: base, n: len(in), res: make([]R, len(in)), errs: make([]error, len(in)), done: make(chan struct{})}
+	call := *r.proto
+	call.Args = make([][]byte, len(in))
+	codec := r.b.Codec()
+	for i, v := range in {
+		data, err := codec.Marshal(v)
+		if err != nil {
+			err = fmt.Errorf("shoal: encoding the argument of %s: %w", r.reg.name, err)
+			c.errs[i] = err
+			r.fail(base+i, err)
+			close(c.done)
+			return c, true
+		}
+		call.Args[i] = data
+	}
+	start := time.Now()
+	if r.inline != nil {
+		if res, ok := r.inline.RunInline(r.ctx, &call); ok {
+			c.took = time.Since(start)
+			r.finish(c, res, nil)
+			close(c.done)
+			return c, true
+		}
+	}
 	acquired := false
 	select {
 	case r.window <- struct{}{}:
@@ -105,24 +138,8 @@ func (r *remoteRun[T, R]) send(base int, in []T) (*remoteChunk[R], bool) {
 		}
 		return nil, false
 	}
-	c := &remoteChunk[R]{base: base, n: len(in), res: make([]R, len(in)), errs: make([]error, len(in)), done: make(chan struct{})}
-	call := *r.proto
-	call.Args = make([][]byte, len(in))
-	codec := r.b.Codec()
-	for i, v := range in {
-		data, err := codec.Marshal(v)
-		if err != nil {
-			err = fmt.Errorf("shoal: encoding the argument of %s: %w", r.reg.name, err)
-			c.errs[i] = err
-			r.fail(base+i, err)
-			<-r.window
-			close(c.done)
-			return c, true
-		}
-		call.Args[i] = data
-	}
 	r.wg.Add(1)
-	start := time.Now()
+	start = time.Now()
 	r.b.Submit(r.ctx, &call, func(res []remote.Result, err error) {
 		defer r.wg.Done()
 		c.took = time.Since(start)

@@ -1,6 +1,7 @@
 package cluster
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -87,8 +88,11 @@ type backend struct {
 
 	seq     atomic.Uint64
 	fetched atomic.Uint64 // shared values downloaded, for the status
-	mu      sync.Mutex
-	pending map[uint64]*pendingCall // nil once closed
+	// loseResult, set by tests, drops the answers of the calls it
+	// reports true for, as a connection that is down loses them.
+	loseResult atomic.Pointer[func(id uint64) bool]
+	mu         sync.Mutex
+	pending    map[uint64]*pendingCall // nil once closed
 	// cancelled holds the calls cancelled before the stream acknowledged
 	// their task: the acknowledgement says which message to delete.
 	cancelled map[uint64]bool
@@ -106,6 +110,7 @@ type pendingCall struct {
 	object string      // the spilled arguments, deleted when the call ends
 	pieces []string    // argument pieces stored as objects, deleted when the call ends
 	keep   bool        // a result too large for a message stays in the store (remote.Call.Keep)
+	data   []byte      // the task message, sent again if its answer is lost
 }
 
 // dial opens a NATS connection to url with the credentials of cfg.
@@ -235,6 +240,7 @@ func newBackend(ctx context.Context, nc *nats.Conn, cfg *config) (*backend, erro
 	if err := b.watchWorkers(ctx); err != nil {
 		return nil, err
 	}
+	nc.SetReconnectHandler(func(*nats.Conn) { b.reconnected() })
 	return b, nil
 }
 
@@ -373,6 +379,7 @@ func (b *backend) Submit(ctx context.Context, c *remote.Call, done func([]remote
 		done(nil, ErrClosed)
 		return
 	}
+	pc.data = data
 	b.pending[id] = pc
 	b.mu.Unlock()
 	// The cancel may fire before the publish below; it then finds no
@@ -399,21 +406,9 @@ func (b *backend) onPubAck(m *nats.Msg) {
 	if err != nil {
 		return
 	}
-	var ack struct {
-		Seq   uint64 `json:"seq"`
-		Error *struct {
-			Description string `json:"description"`
-		} `json:"error"`
-	}
-	switch {
-	case len(m.Data) == 0 && m.Header.Get("Status") == "503":
-		err = errors.New("no task stream on the server")
-	case json.Unmarshal(m.Data, &ack) != nil:
-		err = fmt.Errorf("bad acknowledgement %q", m.Data)
-	case ack.Error != nil:
-		err = errors.New(ack.Error.Description)
-	case ack.Seq == 0:
-		err = fmt.Errorf("bad acknowledgement %q", m.Data)
+	seq, ok := ackSeq(m.Data)
+	if !ok {
+		seq, err = decodePubAck(m)
 	}
 	if err != nil {
 		b.mu.Lock()
@@ -426,13 +421,132 @@ func (b *backend) onPubAck(m *nats.Msg) {
 	}
 	b.mu.Lock()
 	if pc := b.pending[id]; pc != nil {
-		pc.seq = ack.Seq
+		pc.seq = seq
 	}
 	cancelled := b.cancelled[id]
 	delete(b.cancelled, id)
 	b.mu.Unlock()
 	if cancelled {
-		b.bg.Go(func() { b.deleteTask(ack.Seq) })
+		b.bg.Go(func() { b.deleteTask(seq) })
+	}
+}
+
+// ackSeq reads the sequence of a successful acknowledgement, such as
+// {"stream":"SHOAL_TASKS","seq":42}, without encoding/json, which costs a
+// few microseconds of the driver's time per task. It reports false for
+// anything else, which decodePubAck reads in full.
+func ackSeq(data []byte) (uint64, bool) {
+	if !bytes.HasPrefix(data, []byte(`{"stream":`)) || bytes.Contains(data, []byte(`"error"`)) {
+		return 0, false
+	}
+	i := bytes.Index(data, []byte(`"seq":`))
+	if i < 0 {
+		return 0, false
+	}
+	rest := data[i+len(`"seq":`):]
+	var seq uint64
+	n := 0
+	for ; n < len(rest) && n < 19 && '0' <= rest[n] && rest[n] <= '9'; n++ {
+		seq = seq*10 + uint64(rest[n]-'0')
+	}
+	if n == 0 || n == len(rest) || rest[n] != ',' && rest[n] != '}' {
+		return 0, false
+	}
+	return seq, seq != 0
+}
+
+// decodePubAck returns the sequence an acknowledgement gives, or the
+// reason the stream refused the task.
+func decodePubAck(m *nats.Msg) (uint64, error) {
+	var ack struct {
+		Seq   uint64 `json:"seq"`
+		Error *struct {
+			Description string `json:"description"`
+		} `json:"error"`
+	}
+	switch {
+	case len(m.Data) == 0 && m.Header.Get("Status") == "503":
+		return 0, errors.New("no task stream on the server")
+	case json.Unmarshal(m.Data, &ack) != nil:
+		return 0, fmt.Errorf("bad acknowledgement %q", m.Data)
+	case ack.Error != nil:
+		return 0, errors.New(ack.Error.Description)
+	case ack.Seq == 0:
+		return 0, fmt.Errorf("bad acknowledgement %q", m.Data)
+	}
+	return ack.Seq, nil
+}
+
+// reconnected finds the calls whose answers the connection may have lost
+// while it was down: answers travel over core NATS, so one a worker sent
+// meanwhile is gone, and its task, acknowledged by the worker, is gone from
+// the queue too. Every lostGrace, then at doubling intervals up to the
+// AckWait, it asks the queue about each call pending when the connection
+// came back: a call whose task is no longer queued or running, or never
+// reached the queue (no acknowledgement came), and still has no answer,
+// is sent again; its function runs again, and its future completes with
+// the first answer, as after a lost worker. It stops once every such call
+// has ended, or the backend closes.
+func (b *backend) reconnected() {
+	b.mu.Lock()
+	ids := make(map[uint64]bool, len(b.pending))
+	for id := range b.pending {
+		ids[id] = true
+	}
+	b.mu.Unlock()
+	if len(ids) == 0 {
+		return
+	}
+	b.bg.Go(func() {
+		wait := b.cfg.lostGrace
+		for len(ids) > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-t.C:
+			case <-b.life.Done():
+				t.Stop()
+				return
+			}
+			b.resendLost(ids)
+			wait = min(2*wait, max(b.cfg.ackWait, b.cfg.lostGrace))
+		}
+	})
+}
+
+// resendLost sends again the calls of ids whose answers are lost, and
+// removes from ids those that ended or were sent again.
+func (b *backend) resendLost(ids map[uint64]bool) {
+	for id := range ids {
+		b.mu.Lock()
+		pc := b.pending[id]
+		var seq uint64
+		if pc != nil {
+			seq = pc.seq
+		}
+		b.mu.Unlock()
+		if pc == nil {
+			delete(ids, id) // answered or ended
+			continue
+		}
+		if seq != 0 {
+			ctx, cancel := b.opContext(5 * time.Second)
+			_, err := b.stream.GetMsg(ctx, seq)
+			cancel()
+			if !errors.Is(err, jetstream.ErrMsgNotFound) {
+				continue // queued or running (its answer will come), or no telling yet
+			}
+		}
+		b.mu.Lock()
+		if b.pending[id] != pc {
+			b.mu.Unlock()
+			delete(ids, id)
+			continue
+		}
+		pc.seq = 0 // the new acknowledgement gives the new one
+		b.mu.Unlock()
+		if err := b.nc.PublishMsg(&nats.Msg{Subject: taskSubject, Reply: b.ackPrefix + strconv.FormatUint(id, 10), Data: pc.data}); err == nil {
+			delete(ids, id)
+		}
 	}
 }
 
@@ -510,6 +624,9 @@ func (b *backend) onResult(m *nats.Msg) {
 	if err != nil {
 		return // not from a worker of ours: nobody to tell
 	}
+	if lose := b.loseResult.Load(); lose != nil && (*lose)(r.ID) {
+		return // a test's lost answer
+	}
 	switch {
 	case r.Err != nil:
 		b.complete(r.ID, nil, fromWire(r.Err, r.Worker))
@@ -530,7 +647,7 @@ func (b *backend) onResult(m *nats.Msg) {
 func (b *backend) fetchResult(r *resultMsg) {
 	ctx, cancel := b.opContext(fetchTimeout)
 	defer cancel()
-	data, err := b.objs.GetBytes(ctx, r.Object)
+	data, err := b.getObject(ctx, r.Object)
 	b.deleteObject(r.Object)
 	var items []item
 	if err == nil {

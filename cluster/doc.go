@@ -91,6 +91,15 @@
 // Results come back over core NATS straight to the client that sent the
 // task. A Map sends its items in chunks, a message each.
 //
+// A nested Map, ForEach or Stream goes through the queue only while the
+// cluster has an idle slot to take it: before each chunk, the task's worker
+// asks the queue (at most every 25 milliseconds) whether a worker is
+// waiting for tasks with none queued. When none is, the chunk runs in the
+// task's own goroutine and slot, as a worker would run it (decoded, with
+// the call's Retry and Timeout, its errors as from the queue), without its
+// messages: a task that nests short items on a busy cluster costs what it
+// costs on a pool, and the bound of Slots per worker holds.
+//
 // # Faults
 //
 // A running task's worker tells the queue every AckWait/3 that it is alive.
@@ -98,7 +107,10 @@
 // run on another worker; after the retry budget (the call's shoal.Retry or
 // Redeliver, whichever is larger) they fail with ErrLostWorker instead. A
 // task that ran twice completes its future once: later answers are
-// dropped. Cancelling the context of a call removes its queued tasks and
+// dropped. Answers travel over core NATS, so one sent while a client's
+// connection is down is lost: once the connection is back, the client
+// asks the queue about each call still unanswered, and sends again those
+// whose tasks are no longer queued or running. Cancelling the context of a call removes its queued tasks and
 // cancels the contexts of its running ones, within milliseconds. Worker
 // processes of Start exit when the driver does, even when it is killed:
 // their standard input is a pipe from the driver, on Linux the kernel

@@ -31,6 +31,7 @@ const (
 	defaultMaxValue      = 512 << 20
 	defaultStopGrace     = 5 * time.Second
 	defaultWorkerGrace   = 10 * time.Second // of a worker process not started by Start
+	defaultLostGrace     = time.Second      // see backend.reconnected
 )
 
 type config struct {
@@ -62,6 +63,9 @@ type config struct {
 	id          string
 	noReconnect bool
 
+	noInline  bool          // for tests: nested chunks always go through the queue
+	lostGrace time.Duration // how long after a reconnect answers may still arrive
+
 	err error // the first invalid option
 }
 
@@ -78,6 +82,7 @@ func newConfig(opts []Option) (*config, error) {
 		maxStore:      defaultMaxStore,
 		cacheBytes:    defaultCacheBytes,
 		replicas:      1,
+		lostGrace:     defaultLostGrace,
 	}
 	for _, o := range opts {
 		if o != nil {
@@ -380,4 +385,8 @@ func workerID(id string) Option { return func(c *config) { c.id = id } }
 
 // noReconnect makes a worker exit as soon as it loses its server, which for
 // a worker of Start means the driver is gone; set by Main.
+// noInline makes a worker send every chunk of its tasks' nested calls
+// through the queue, for tests of slot lending.
+func noInline() Option { return func(c *config) { c.noInline = true } }
+
 func noReconnect() Option { return func(c *config) { c.noReconnect = true } }

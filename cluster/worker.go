@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 	"github.com/nats-io/nuid"
 
 	"github.com/shoal-go/shoal"
@@ -65,6 +66,10 @@ var (
 	shortTask      = 5 * time.Millisecond // tasks shorter than this are fetched ahead
 	cancelledKeep  = time.Minute          // how long a cancel is remembered for a task not yet seen
 	statusDeadline = 2 * time.Second
+	// How long an answer of the queue about idle slots holds (see
+	// worker.saturated), and how long the question may take.
+	saturationTTL     = 25 * time.Millisecond
+	saturationTimeout = 100 * time.Millisecond
 )
 
 // worker takes tasks off the queue and runs them, at most slots at once.
@@ -74,6 +79,7 @@ type worker struct {
 	b       *backend
 	exec    *Client // what shoal.From returns in a task: nested work goes back to the cluster
 	puller  *puller
+	cons    jetstream.Consumer
 	ackWait time.Duration
 	slots   *slots
 	nslots  int
@@ -89,6 +95,12 @@ type worker struct {
 
 	done, failed atomic.Uint64
 	taskTime     atomic.Int64 // moving average of task run times, in ns; -1 before the first
+
+	// What the queue last said about idle slots elsewhere (see saturated).
+	noInline bool // nested chunks always go through the queue
+	satMu    sync.Mutex
+	sat      atomic.Bool
+	satAt    atomic.Int64 // when sat was asked, in Unix ns
 }
 
 // callKey identifies a call across clients.
@@ -111,6 +123,8 @@ func newWorker(ctx context.Context, b *backend, cfg *config) (*worker, error) {
 		id:        cfg.id,
 		host:      host,
 		b:         b,
+		cons:      cons,
+		noInline:  cfg.noInline,
 		exec:      b.client(),
 		ackWait:   cons.CachedInfo().Config.AckWait,
 		slots:     newSlots(k),
@@ -450,7 +464,7 @@ func (tk *task) prepare() ([][]byte, error) {
 	if t.ArgsObject == "" {
 		return t.Args, nil
 	}
-	data, err := w.b.objs.GetBytes(tk.ctx, t.ArgsObject)
+	data, err := w.b.getObject(tk.ctx, t.ArgsObject)
 	if err != nil {
 		return nil, fmt.Errorf("cluster: fetching the arguments of %s: %w", t.Name, err)
 	}
@@ -460,22 +474,28 @@ func (tk *task) prepare() ([][]byte, error) {
 // execute runs the function on each argument, with the call's per-attempt
 // timeout and retries.
 func (tk *task) execute(args [][]byte) []item {
-	w, t := tk.w, tk.t
-	ctx := remote.TaskContext(tk.ctx, w.exec, tk)
+	ctx := remote.TaskContext(tk.ctx, tk.w.exec, tk)
+	return tk.w.runItems(ctx, tk.ctx, tk.fn, args, tk.t.Retries, tk.t.Timeout)
+}
+
+// runItems runs fn on each argument with ctx, each with up to retries
+// more attempts of at most timeout (0: none). An item not started when
+// stop is done fails with its error.
+func (w *worker) runItems(ctx, stop context.Context, fn *remote.Func, args [][]byte, retries int, timeout time.Duration) []item {
 	items := make([]item, len(args))
 	for i, arg := range args {
-		if err := tk.ctx.Err(); err != nil {
+		if err := stop.Err(); err != nil {
 			items[i].Err = toWire(err)
 			continue
 		}
 		for attempt := 0; ; attempt++ {
-			v, err := tk.invoke(ctx, arg)
+			v, err := w.invoke(ctx, fn, arg, timeout)
 			if err == nil {
 				items[i].Value = v
 				w.done.Add(1)
 				break
 			}
-			if attempt >= t.Retries || tk.ctx.Err() != nil {
+			if attempt >= retries || stop.Err() != nil {
 				items[i].Err = toWire(err)
 				w.failed.Add(1)
 				break
@@ -487,10 +507,10 @@ func (tk *task) execute(args [][]byte) []item {
 
 // invoke runs one attempt, turning a panic outside the function (in
 // decoding or encoding) into the item's error too.
-func (tk *task) invoke(ctx context.Context, arg []byte) (v []byte, err error) {
-	if tk.t.Timeout > 0 {
+func (w *worker) invoke(ctx context.Context, fn *remote.Func, arg []byte, timeout time.Duration) (v []byte, err error) {
+	if timeout > 0 {
 		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, tk.t.Timeout)
+		ctx, cancel = context.WithTimeout(ctx, timeout)
 		defer cancel()
 	}
 	defer func() {
@@ -498,7 +518,42 @@ func (tk *task) invoke(ctx context.Context, arg []byte) (v []byte, err error) {
 			err = &shoal.PanicError{Value: p, Stack: stack()}
 		}
 	}()
-	return tk.fn.Invoke(ctx, tk.w.b.codec, arg)
+	return fn.Invoke(ctx, w.b.codec, arg)
+}
+
+// RunInline implements remote.Inliner: a chunk of a nested call runs in
+// the task's goroutine and slot while the cluster has no idle slot to take
+// it, as it would run on a worker: the same decoding, retries, timeouts and
+// errors, without the queue's messages. A task whose slot is lent (it is
+// waiting elsewhere) sends its chunks to the queue instead.
+func (tk *task) RunInline(ctx context.Context, c *remote.Call) ([]remote.Result, bool) {
+	w := tk.w
+	if tk.lent.Load() || w.noInline || !w.saturated() {
+		return nil, false
+	}
+	fn, ok := remote.Lookup(c.Name)
+	if !ok || fn.Fingerprint != c.Fingerprint {
+		return nil, false // the queue's worker says what is wrong
+	}
+	return results(w.runItems(ctx, ctx, fn, c.Args, c.Retries, c.Timeout), w.id), true
+}
+
+// saturated reports whether the cluster has no idle slot for more work:
+// no worker is waiting for tasks, or tasks are queued for those that are.
+// It asks the queue at most every saturationTTL, and not at all while
+// another goroutine is asking; it says false when the queue cannot tell.
+func (w *worker) saturated() bool {
+	if time.Since(time.Unix(0, w.satAt.Load())) < saturationTTL || !w.satMu.TryLock() {
+		return w.sat.Load()
+	}
+	defer w.satMu.Unlock()
+	ctx, cancel := w.b.opContext(saturationTimeout)
+	info, err := w.cons.Info(ctx)
+	cancel()
+	sat := err == nil && (info.NumWaiting == 0 || info.NumPending > 0)
+	w.sat.Store(sat)
+	w.satAt.Store(time.Now().UnixNano())
+	return sat
 }
 
 // Block implements remote.Lender: a task waiting on sub-tasks lends its

@@ -49,6 +49,20 @@ type Lender interface {
 	Resume()
 }
 
+// Inliner is what a task on a worker offers the calls it makes on the
+// cluster (its Lender implements it too): running a chunk of a nested Map,
+// ForEach or Stream in the calling goroutine, in the task's own slot, when
+// no slot of the cluster is idle to take it from the queue. Every item is
+// decoded, run and encoded as a worker would run it, with c's Retries and
+// Timeout, so the outcome is the one the queue would have given.
+type Inliner interface {
+	// RunInline runs c and returns one Result per argument, reporting true;
+	// or reports false, having run nothing, when c should go through the
+	// queue instead. Items not yet started when ctx is done fail with
+	// ctx's error.
+	RunInline(ctx context.Context, c *Call) ([]Result, bool)
+}
+
 // TaskContext returns the context a task on a cluster worker runs with:
 // shoal.From returns ex (the worker's executor), and waits on other tasks
 // lend the task's slot through l. Package shoal sets it.

@@ -122,6 +122,15 @@ func (c *Codec) Marshal(v any) (data []byte, err error) {
 			data, err = nil, fmt.Errorf("wire: panic encoding %T: %v", v, r)
 		}
 	}()
+	if data, ok := marshalNumbers(v); ok {
+		if len(data) > c.limits.MaxBytes {
+			return nil, fmt.Errorf("%w: %T encodes to %d bytes, limit %d", ErrTooLarge, v, len(data), c.limits.MaxBytes)
+		}
+		if n := numbersTooMany(v, c.limits.MaxArrayElements); n > 0 {
+			return nil, fmt.Errorf("%w: %T with a slice of %d elements, limit %d", ErrTooLarge, v, n, c.limits.MaxArrayElements)
+		}
+		return data, nil
+	}
 	data, err = c.enc.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("wire: encoding %T: %v", v, err)
@@ -142,7 +151,9 @@ func (c *Codec) Marshal(v any) (data []byte, err error) {
 
 // Unmarshal decodes the CBOR message data into the value v points to,
 // which should be a zero value: a map that already holds a key the message
-// repeats counts as a duplicate key.
+// repeats counts as a duplicate key. A []float64 or []float32 decoded from
+// a typed array may share data's memory (see the package doc): do not
+// modify data afterwards.
 //
 // Every failure caused by data is an error wrapping [ErrTooLarge] (data is
 // longer than the byte limit; nothing is decoded) or [ErrMalformed]
@@ -170,6 +181,9 @@ func (c *Codec) Unmarshal(data []byte, v any) (err error) {
 			err = fmt.Errorf("%w: panic decoding into %T: %v", ErrMalformed, v, r)
 		}
 	}()
+	if handled, err := c.unmarshalNumbers(data, v); handled {
+		return err
+	}
 	err = c.dec.Unmarshal(data, v)
 	if err != nil && mayBeMapKey(err) {
 		// The more permissive decoding's error, if any, is the one that

@@ -569,5 +569,6 @@ func destinations() []any {
 		new(any), new(outer), new(withRefs), new([]int), new(map[string]any),
 		new(map[int]string), new(ref[int]), new(time.Time), new(string),
 		new([]byte), new(float64), new(*big.Int), new([4]byte),
+		new([]float64), new([]float32), new([][]float64), new([][]float32),
 	}
 }

@@ -26,6 +26,18 @@
 //   - []byte and [N]byte as byte strings.
 //   - Slices and arrays as arrays; maps as maps. A nil slice or map encodes
 //     as null and decodes as nil; an empty one stays empty.
+//   - A []float64 or []float32 that is the whole value (as a shared
+//     dataset given to shoal.Put usually is), as an RFC 8746 typed array:
+//     tag 86 or 85 and a byte string of the elements, little-endian, so
+//     encoding and decoding it is a copy. Such a typed array keeps NaN
+//     payloads; it decodes into a slice of its own element type, or into
+//     an interface value as a []any of float64. A [][]float64 or
+//     [][]float32 that is the whole value is an array of such typed
+//     arrays (null for a nil row). Float slices inside other values are
+//     arrays, as above. On a little-endian machine, when the
+//     elements are aligned in the message (see PayloadOffset), the decoded
+//     slice is the message's own memory, not a copy: the message must not
+//     be modified afterwards.
 //   - Structs as maps keyed by field name (or `cbor:"name"` tag, with
 //     omitempty and toarray as in fxamacker/cbor). Unexported fields are
 //     not encoded. Field names match case-sensitively; fields the

@@ -13,7 +13,9 @@
 // idle, since parallel speedups mean little on a busy machine; the report
 // says how busy the machine was while each benchmark ran. -count sets the
 // runs per benchmark (5), -o the file to write (../BENCHMARKS.md), and
-// -quick runs everything once, briefly, to try the tool.
+// -quick runs everything once, briefly, to try the tool. -bench Cluster runs
+// only the cluster benchmarks, into a file whose other sections are empty:
+// copy its Cluster sections into BENCHMARKS.md.
 package main
 
 import (
@@ -23,6 +25,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"regexp"
 	"time"
 
 	"github.com/shoal-go/shoal/bench/internal/benchtable"
@@ -33,7 +36,15 @@ func main() {
 	count := flag.Int("count", 5, "runs of each benchmark (go test -count)")
 	quick := flag.Bool("quick", false, "run every benchmark once, briefly, to try the tool (the figures mean little)")
 	idle := flag.Duration("idle-wait", time.Minute, "before each go test command, wait up to this long for other processes to leave the CPUs idle (0: don't wait)")
+	only := flag.String("bench", "", "run only the benchmark functions this regular expression matches, such as Cluster (the other sections say they have no figures)")
 	flag.Parse()
+	var filter *regexp.Regexp
+	if *only != "" {
+		var err error
+		if filter, err = regexp.Compile(*only); err != nil {
+			fatal(fmt.Errorf("-bench: %w", err))
+		}
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -51,6 +62,7 @@ func main() {
 		Count:    *count,
 		Quick:    *quick,
 		IdleWait: *idle,
+		Only:     filter,
 		Command:  command,
 		Log:      os.Stderr,
 	})

@@ -8,7 +8,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
+	"slices"
 	"strings"
 	"time"
 )
@@ -25,6 +27,8 @@ type Config struct {
 	// 0 starts at once.
 	IdleWait time.Duration
 	Log      io.Writer // receives go test's output as it runs
+	// Only, if not nil, keeps the benchmarks whose function it matches.
+	Only *regexp.Regexp
 }
 
 // Main runs every invocation of the plan, one after the other, and writes
@@ -41,6 +45,9 @@ func Main(ctx context.Context, cfg Config) error {
 	m := machine(ctx, cfg.Dir)
 	m.LoadBefore = loadAverage()
 	plan := Plan(cfg.Count, cfg.Quick)
+	if cfg.Only != nil {
+		plan = slices.DeleteFunc(plan, func(inv *Invocation) bool { return !cfg.Only.MatchString(inv.Func) })
+	}
 	set := NewSet()
 	var failed []string
 	for _, inv := range plan {
