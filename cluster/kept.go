@@ -51,7 +51,7 @@ func (b *backend) FetchResult(ctx context.Context, ref string) ([]byte, error) {
 
 // readResult reads the value of the kept result ref.
 func (b *backend) readResult(ctx context.Context, ref string) ([]byte, error) {
-	data, err := b.objs.GetBytes(ctx, ref)
+	data, err := b.getObject(ctx, ref)
 	if errors.Is(err, jetstream.ErrObjectNotFound) {
 		return nil, fmt.Errorf("cluster: result %s is gone from the store (its future was dropped, or its client closed)", ref)
 	}
@@ -140,7 +140,7 @@ func (w *worker) assemble(ctx context.Context, ps []piece) ([]byte, error) {
 		case pieceShared:
 			data, err = w.b.Fetch(ctx, string(p.Data))
 		case pieceObject:
-			data, err = w.b.objs.GetBytes(ctx, string(p.Data))
+			data, err = w.b.getObject(ctx, string(p.Data))
 		}
 		if err != nil {
 			return nil, fmt.Errorf("piece %d: %w", i, err)
