@@ -3,6 +3,7 @@ package shoal
 import (
 	"context"
 	"iter"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -17,9 +18,8 @@ import (
 // still queued it runs it right there, and otherwise it lends its slot to
 // other work until the result is ready.
 type Future[T any] struct {
-	state atomic.Int32 // stateQueued … stateDone; the first two are the task's
-	mu    sync.Mutex
-	w     *waiters // made by the first caller of Done or onDone
+	state atomic.Int32            // stateQueued … stateDone; the first two are the task's
+	w     atomic.Pointer[waiters] // made by the first caller of Done or onDone
 	val   T
 	err   error
 	task  futureTask // the task that completes it
@@ -27,9 +27,16 @@ type Future[T any] struct {
 
 // waiters are what a future made for those waiting on it: most futures
 // are done before anyone waits and never need them.
+//
+// complete does not lock: it publishes the result and stores stateDone,
+// then loads w; a waiter stores w, adds itself under mu, then loads the
+// state. The four are sequentially consistent atomics, so at least one
+// side sees the other, and fire, idempotent under mu, runs once.
 type waiters struct {
-	ch  chan struct{}
-	cbs []func() // run once, on completion
+	mu    sync.Mutex
+	fired bool
+	ch    chan struct{}
+	cbs   []func() // run once, on completion
 }
 
 // futureTask is the task behind a future, as the future needs it.
@@ -42,32 +49,60 @@ type futureTask interface {
 }
 
 // A future's state. The task behind it moves it from queued to running
-// (or, cancelled first, to stopped); complete sets done, with the result.
+// (or, cancelled first, to stopped); complete claims it by moving it to
+// setting, writes the result, and sets done.
 const (
 	stateQueued int32 = iota
 	stateRunning
 	stateStopped
+	stateSetting
 	stateDone
 )
 
 func (f *Future[T]) ready() bool { return f.state.Load() == stateDone }
 
-// complete sets the result once; later calls do nothing.
+// complete sets the result once; later calls do nothing but wait for the
+// first to finish, so that the future is done when complete returns.
 func (f *Future[T]) complete(v T, err error) {
-	f.mu.Lock()
-	if f.ready() {
-		f.mu.Unlock()
-		return
+	for {
+		s := f.state.Load()
+		if s >= stateSetting {
+			for f.state.Load() != stateDone {
+				runtime.Gosched() // the winner is between two stores
+			}
+			return
+		}
+		if f.state.CompareAndSwap(s, stateSetting) {
+			break
+		}
 	}
 	f.val, f.err = v, err
 	f.state.Store(stateDone)
-	if f.w == nil {
-		f.mu.Unlock()
+	if w := f.w.Load(); w != nil {
+		w.fire()
+	}
+}
+
+// waiters returns f's waiters, making them on first use.
+func (f *Future[T]) waiters() *waiters {
+	if w := f.w.Load(); w != nil {
+		return w
+	}
+	f.w.CompareAndSwap(nil, new(waiters))
+	return f.w.Load()
+}
+
+// fire closes the channel and runs the callbacks, the first time.
+func (w *waiters) fire() {
+	w.mu.Lock()
+	if w.fired {
+		w.mu.Unlock()
 		return
 	}
-	ch, cbs := f.w.ch, f.w.cbs
-	f.w.cbs = nil
-	f.mu.Unlock()
+	w.fired = true
+	ch, cbs := w.ch, w.cbs
+	w.cbs = nil
+	w.mu.Unlock()
 	if ch != nil {
 		close(ch)
 	}
@@ -78,17 +113,22 @@ func (f *Future[T]) complete(v T, err error) {
 
 // onDone calls cb once f is done: now, if it already is.
 func (f *Future[T]) onDone(cb func()) {
-	f.mu.Lock()
-	if !f.ready() {
-		if f.w == nil {
-			f.w = new(waiters)
-		}
-		f.w.cbs = append(f.w.cbs, cb)
-		f.mu.Unlock()
+	if f.ready() {
+		cb()
 		return
 	}
-	f.mu.Unlock()
-	cb()
+	w := f.waiters()
+	w.mu.Lock()
+	if w.fired {
+		w.mu.Unlock()
+		cb()
+		return
+	}
+	w.cbs = append(w.cbs, cb)
+	w.mu.Unlock()
+	if f.ready() { // complete may have looked for waiters before we came
+		w.fire()
+	}
 }
 
 // Ready reports whether the result is available. It never blocks.
@@ -103,20 +143,22 @@ func (f *Future[T]) Ready() bool {
 // Done returns a channel that is closed when the result is available, for
 // use in select statements. The first call allocates the channel.
 func (f *Future[T]) Done() <-chan struct{} {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.w == nil {
-		f.w = new(waiters)
-	}
-	if f.w.ch == nil {
-		f.w.ch = make(chan struct{})
-		if f.ready() {
-			close(f.w.ch)
-		} else {
-			f.demand()
+	w := f.waiters()
+	w.mu.Lock()
+	if w.ch == nil {
+		w.ch = make(chan struct{})
+		if w.fired {
+			close(w.ch)
 		}
 	}
-	return f.w.ch
+	ch := w.ch
+	w.mu.Unlock()
+	if f.ready() {
+		w.fire() // complete may have looked for waiters before we came
+	} else {
+		f.demand()
+	}
+	return ch
 }
 
 // Err returns nil while the task is pending, and the task's error once it

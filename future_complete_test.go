@@ -1,0 +1,128 @@
+package shoal_test
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+
+	"github.com/shoal-go/shoal"
+)
+
+// A task of small argument and result types fits the 112-byte size class:
+// Submit allocates nothing else.
+func TestTaskSize(t *testing.T) {
+	if got, limit := shoal.TaskSize, uintptr(112); got > limit {
+		t.Errorf("task[int, int] is %d bytes, want at most %d", got, limit)
+	}
+}
+
+// complete takes no lock: it must still close every Done channel and run
+// every callback exactly once, whichever side gets there first.
+func TestCompleteOrderedWithWaiters(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name  string
+		steps string // w: OnDone, d: Done, c: complete
+	}{
+		{"waiters first", "wdc"},
+		{"complete first", "cwd"},
+		{"between", "wcd"},
+		{"twice", "wcwdcd"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f, complete := shoal.NewFuture[int]()
+			var ran int
+			var chans []<-chan struct{}
+			first := true
+			for _, s := range tc.steps {
+				switch s {
+				case 'w':
+					shoal.OnDone(f, func() { ran++ })
+				case 'd':
+					chans = append(chans, f.Done())
+				case 'c':
+					v := 2
+					if first {
+						v, first = 1, false
+					}
+					complete(v, nil)
+				}
+			}
+			if want := countRune(tc.steps, 'w'); ran != want {
+				t.Errorf("callbacks ran %d times, want %d", ran, want)
+			}
+			for i, ch := range chans {
+				select {
+				case <-ch:
+				default:
+					t.Errorf("Done channel %d not closed", i)
+				}
+			}
+			if v, err := f.Get(context.Background()); v != 1 || err != nil {
+				t.Errorf("Get = %d, %v; want the first completion, 1", v, err)
+			}
+		})
+	}
+}
+
+func countRune(s string, r rune) (n int) {
+	for _, c := range s {
+		if c == r {
+			n++
+		}
+	}
+	return n
+}
+
+// Waiters racing two completions: exactly one result wins, every callback
+// runs once, and every Done channel closes.
+func TestCompleteRacesWaiters(t *testing.T) {
+	t.Parallel()
+	errLost := errors.New("second completion")
+	for range 2000 {
+		f, complete := shoal.NewFuture[int]()
+		const waiters = 4
+		var ran [waiters]atomic.Int32
+		var wg sync.WaitGroup
+		start := make(chan struct{})
+		wg.Add(waiters + 2)
+		for i := range waiters {
+			go func() {
+				defer wg.Done()
+				<-start
+				if i%2 == 0 {
+					shoal.OnDone(f, func() { ran[i].Add(1) })
+					return
+				}
+				<-f.Done()
+				ran[i].Add(1)
+			}()
+		}
+		for _, r := range []struct {
+			v   int
+			err error
+		}{{1, nil}, {0, errLost}} {
+			go func() {
+				defer wg.Done()
+				<-start
+				complete(r.v, r.err)
+				if !f.Ready() {
+					t.Error("not Ready after complete returned")
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		for i := range ran {
+			if n := ran[i].Load(); n != 1 {
+				t.Fatalf("waiter %d woke %d times, want 1", i, n)
+			}
+		}
+		v, err := f.Get(context.Background())
+		if !(v == 1 && err == nil) && !(v == 0 && err == errLost) {
+			t.Fatalf("Get = %d, %v; want one of the two completions", v, err)
+		}
+	}
+}
