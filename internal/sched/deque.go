@@ -10,9 +10,9 @@ import (
 // thieves and the shared queue take from the front (FIFO, oldest first).
 // It is not safe for concurrent use: see lockedDeque.
 type deque struct {
-	buf  []Task
-	head int // index of the front element
-	n    int // number of elements
+	buf  []Task // its length is 0 or a power of two: indices wrap by mask
+	head int    // index of the front element
+	n    int    // number of elements
 }
 
 func (d *deque) len() int { return d.n }
@@ -21,7 +21,7 @@ func (d *deque) pushBack(t Task) {
 	if d.n == len(d.buf) {
 		d.grow()
 	}
-	d.buf[(d.head+d.n)%len(d.buf)] = t
+	d.buf[(d.head+d.n)&(len(d.buf)-1)] = t
 	d.n++
 }
 
@@ -30,7 +30,7 @@ func (d *deque) popBack() (Task, bool) {
 		return nil, false
 	}
 	d.n--
-	i := (d.head + d.n) % len(d.buf)
+	i := (d.head + d.n) & (len(d.buf) - 1)
 	t := d.buf[i]
 	d.buf[i] = nil
 	return t, true
@@ -42,7 +42,7 @@ func (d *deque) popFront() (Task, bool) {
 	}
 	t := d.buf[d.head]
 	d.buf[d.head] = nil
-	d.head = (d.head + 1) % len(d.buf)
+	d.head = (d.head + 1) & (len(d.buf) - 1)
 	d.n--
 	return t, true
 }
@@ -54,7 +54,7 @@ func (d *deque) grow() {
 	}
 	buf := make([]Task, size)
 	for i := 0; i < d.n; i++ {
-		buf[i] = d.buf[(d.head+i)%len(d.buf)]
+		buf[i] = d.buf[(d.head+i)&(len(d.buf)-1)]
 	}
 	d.buf, d.head = buf, 0
 }
