@@ -110,17 +110,23 @@ func (q *lockedDeque) take(into *lockedDeque, max func(n int) int) (Task, int) {
 	}
 	q.size.Store(int32(q.d.n))
 	q.mu.Unlock()
-	if k > 1 {
-		// In transit, the batch is in no deque's size; that is safe
-		// because the caller holds a slot and will run them.
-		into.mu.Lock()
-		for i := k - 1; i >= 1; i-- {
-			into.d.pushBack(batch[i])
-		}
-		into.size.Store(int32(into.d.n))
-		into.mu.Unlock()
-	}
+	into.pushBatch(batch[1:k])
 	return batch[0], k
+}
+
+// pushBatch pushes ts, oldest first, so that popBack yields them oldest
+// first. In transit, a batch is in no deque's size; that is safe because
+// the caller holds a slot and will run them.
+func (q *lockedDeque) pushBatch(ts []Task) {
+	if len(ts) == 0 {
+		return
+	}
+	q.mu.Lock()
+	for i := len(ts) - 1; i >= 0; i-- {
+		q.d.pushBack(ts[i])
+	}
+	q.size.Store(int32(q.d.n))
+	q.mu.Unlock()
 }
 
 // maxBatch bounds how many tasks one take moves.
