@@ -18,18 +18,26 @@ import (
 // still queued it runs it right there, and otherwise it lends its slot to
 // other work until the result is ready.
 type Future[T any] struct {
-	state atomic.Int32            // stateQueued … stateDone; the first two are the task's
-	w     atomic.Pointer[waiters] // made by the first caller of Done or onDone
+	state atomic.Int32           // stateQueued … stateDone; the first two are the task's
+	x     atomic.Pointer[extras] // made on first use: see extras
 	val   T
-	err   error
+	errp  *error     // the error, if any: see failure
 	task  futureTask // the task that completes it
 }
 
-// waiters are what a future made for those waiting on it: most futures
-// are done before anyone waits and never need them.
+// extras are what a future makes for those waiting on it, and what its
+// task makes for a context that is cancelled or asked for Done: most
+// futures are done before anyone waits and never need them, and one
+// pointer for both keeps a task small.
+type extras struct {
+	w waiters
+	c taskCtx
+}
+
+// waiters are the channel and callbacks of those waiting on a future.
 //
 // complete does not lock: it publishes the result and stores stateDone,
-// then loads w; a waiter stores w, adds itself under mu, then loads the
+// then loads x; a waiter stores x, adds itself under mu, then loads the
 // state. The four are sequentially consistent atomics, so at least one
 // side sees the other, and fire, idempotent under mu, runs once.
 type waiters struct {
@@ -76,21 +84,52 @@ func (f *Future[T]) complete(v T, err error) {
 			break
 		}
 	}
-	f.val, f.err = v, err
+	f.val, f.errp = v, boxError(err)
 	f.state.Store(stateDone)
-	if w := f.w.Load(); w != nil {
-		w.fire()
+	if x := f.x.Load(); x != nil {
+		x.w.fire()
 	}
 }
 
-// waiters returns f's waiters, making them on first use.
-func (f *Future[T]) waiters() *waiters {
-	if w := f.w.Load(); w != nil {
-		return w
+// failure returns the error of a done future.
+func (f *Future[T]) failure() error {
+	if f.errp == nil {
+		return nil
 	}
-	f.w.CompareAndSwap(nil, new(waiters))
-	return f.w.Load()
+	return *f.errp
 }
+
+// Errors that complete many futures, boxed once. They are never written.
+var (
+	boxedCanceled = error(context.Canceled)
+	boxedDeadline = error(context.DeadlineExceeded)
+)
+
+// boxError returns a pointer to err, or nil for nil: a future keeps its
+// error behind a pointer, 8 bytes rather than 16, as failures are rare.
+func boxError(err error) *error {
+	switch err {
+	case nil:
+		return nil
+	case context.Canceled:
+		return &boxedCanceled
+	case context.DeadlineExceeded:
+		return &boxedDeadline
+	}
+	return &err
+}
+
+// extras returns f's extras, making them on first use.
+func (f *Future[T]) extras() *extras {
+	if x := f.x.Load(); x != nil {
+		return x
+	}
+	f.x.CompareAndSwap(nil, new(extras))
+	return f.x.Load()
+}
+
+// waiters returns f's waiters, making them on first use.
+func (f *Future[T]) waiters() *waiters { return &f.extras().w }
 
 // fire closes the channel and runs the callbacks, the first time.
 func (w *waiters) fire() {
@@ -168,7 +207,7 @@ func (f *Future[T]) Err() error {
 		f.demand()
 		return nil
 	}
-	return f.err
+	return f.failure()
 }
 
 // Get waits for the task and returns its result and error. A task that
@@ -179,24 +218,24 @@ func (f *Future[T]) Get(ctx context.Context) (T, error) {
 		var zero T
 		return zero, err
 	}
-	return f.val, f.err
+	return f.val, f.failure()
 }
 
 // Wait waits for the task like Get and returns only the error: the task's,
 // or ctx's if ctx is done first.
 func (f *Future[T]) Wait(ctx context.Context) error {
 	if f.ready() {
-		return f.err
+		return f.failure()
 	}
 	w := workerFrom(ctx)
 	if w != nil && f.task != nil && f.task.runInline(w) && f.ready() {
-		return f.err
+		return f.failure()
 	}
 	f.demand()
 	if err := waitFor(ctx, w, f.Done()); err != nil {
 		return err
 	}
-	return f.err
+	return f.failure()
 }
 
 // Cancel cancels the task: a task that has not started never runs, a
@@ -223,7 +262,7 @@ func Gather[T any](ctx context.Context, fs []*Future[T]) ([]T, error) {
 		if i < 0 {
 			return nil, ctx.Err()
 		}
-		if err := fs[i].err; err != nil {
+		if err := fs[i].failure(); err != nil {
 			return nil, &TaskError{Index: i, Err: err}
 		}
 	}

@@ -64,19 +64,19 @@ var errGoexit = errors.New("shoal: task called runtime.Goexit")
 // function: a cancellable context per task would cost an allocation and a
 // lock on the parent, so a task makes its Done channel only when someone
 // asks for it, and Future.Cancel cancels it directly. What only a
-// cancelled task or a caller of Done needs is behind cx, which keeps a
-// task of small T and R in the 112-byte size class.
+// cancelled task or a caller of Done needs is in the future's extras,
+// which keeps a task of small T and R in the 96-byte size class.
 type task[T, R any] struct {
 	fut    Future[R]
 	parent context.Context
 	pool   *Pool
-	w      *sched.Worker           // set by the goroutine that runs the task
-	cx     atomic.Pointer[taskCtx] // made by Done or cancelCtx
+	w      *sched.Worker // set by the goroutine that runs the task
 	fn     func(context.Context, T) (R, error)
 	arg    T
 }
 
-// taskCtx is the part of a task's context that few tasks use.
+// taskCtx is the part of a task's context that few tasks use, in the
+// future's extras.
 type taskCtx struct {
 	err  atomic.Pointer[error] // set once by cancelCtx
 	mu   sync.Mutex
@@ -158,13 +158,7 @@ func call[T, R any](ctx context.Context, fn func(context.Context, T) (R, error),
 func (t *task[T, R]) Deadline() (time.Time, bool) { return t.parent.Deadline() }
 
 // ctx returns t's taskCtx, making it on first use.
-func (t *task[T, R]) ctx() *taskCtx {
-	if c := t.cx.Load(); c != nil {
-		return c
-	}
-	t.cx.CompareAndSwap(nil, new(taskCtx))
-	return t.cx.Load()
-}
+func (t *task[T, R]) ctx() *taskCtx { return &t.fut.extras().c }
 
 // Done implements context.Context.
 func (t *task[T, R]) Done() <-chan struct{} {
@@ -177,9 +171,9 @@ func (t *task[T, R]) Done() <-chan struct{} {
 		case c.err.Load() != nil:
 			close(c.done)
 		case t.parent.Done() != nil && t.fut.state.Load() < stateStopped:
-			// releaseCtx, after the task, sees c: c was stored before
-			// this load of the state, and complete stores the state
-			// before releaseCtx loads c.
+			// releaseCtx, after the task, sees c: the extras were
+			// stored before this load of the state, and complete
+			// stores the state before releaseCtx loads them.
 			c.stop = context.AfterFunc(t.parent, func() { t.cancelCtx(t.parent.Err()) })
 		}
 	}
@@ -188,8 +182,8 @@ func (t *task[T, R]) Done() <-chan struct{} {
 
 // Err implements context.Context.
 func (t *task[T, R]) Err() error {
-	if c := t.cx.Load(); c != nil {
-		if err := c.err.Load(); err != nil {
+	if x := t.fut.x.Load(); x != nil {
+		if err := x.c.err.Load(); err != nil {
 			return *err
 		}
 	}
@@ -224,10 +218,11 @@ func (t *task[T, R]) cancelCtx(err error) {
 // releaseCtx drops the registration on the parent, if Done made one. It
 // runs after complete stored the state as done.
 func (t *task[T, R]) releaseCtx() {
-	c := t.cx.Load()
-	if c == nil {
+	x := t.fut.x.Load()
+	if x == nil {
 		return
 	}
+	c := &x.c
 	c.mu.Lock()
 	c.release()
 	c.mu.Unlock()
