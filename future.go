@@ -116,7 +116,9 @@ func boxError(err error) *error {
 	case context.DeadlineExceeded:
 		return &boxedDeadline
 	}
-	return &err
+	p := new(error) // not &err: that would move err to the heap on every call
+	*p = err
+	return p
 }
 
 // extras returns f's extras, making them on first use.

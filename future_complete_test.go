@@ -3,6 +3,7 @@ package shoal_test
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -124,5 +125,41 @@ func TestCompleteRacesWaiters(t *testing.T) {
 		if !(v == 1 && err == nil) && !(v == 0 && err == errLost) {
 			t.Fatalf("Get = %d, %v; want one of the two completions", v, err)
 		}
+	}
+}
+
+// Submit costs one allocation, the task with its future (and a share of
+// the shared queue's segments); Get of a done future costs none.
+func TestSubmitGetAllocatesOnce(t *testing.T) {
+	ctx := context.Background()
+	p := newPool(t, 2)
+	inc := func(_ context.Context, x int) (int, error) { return x + 1, nil }
+	const n = 10_000
+	fs := make([]*shoal.Future[int], n)
+	mallocs := func() uint64 {
+		var m runtime.MemStats
+		runtime.ReadMemStats(&m)
+		return m.Mallocs
+	}
+	before := mallocs()
+	for i := range fs {
+		fs[i] = shoal.Submit(ctx, p, inc, i)
+	}
+	submitted := mallocs()
+	for _, f := range fs {
+		<-f.Done() // may allocate: the waiters of a future not yet done
+	}
+	waited := mallocs()
+	for i, f := range fs {
+		if v, err := f.Get(ctx); v != i+1 || err != nil {
+			t.Fatalf("Get %d = %d, %v", i, v, err)
+		}
+	}
+	got := mallocs()
+	if per := float64(submitted-before) / n; per > 1.05 {
+		t.Errorf("Submit: %.2f allocations per task, want 1", per)
+	}
+	if got != waited {
+		t.Errorf("Get of done futures: %d allocations, want 0", got-waited)
 	}
 }
