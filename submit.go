@@ -41,13 +41,10 @@ func Submit[T, R any](ctx context.Context, ex Executor, fn func(context.Context,
 	if fn == nil {
 		panic("shoal: Submit with nil function")
 	}
-	p, ok := ex.(*Pool) // the common case first: no interface assertion
-	if !ok || p == nil {
-		if b, ok := backendOf(ex); ok {
-			return submitRemote(ctx, b, fn, arg)
-		}
-		p = local(ex)
+	if b, ok := backendOf(ex); ok {
+		return submitRemote(ctx, b, fn, arg)
 	}
+	p := local(ex)
 	t := &task[T, R]{fn: fn, arg: arg, parent: ctx, pool: p}
 	t.fut.task = t
 	if err := ctx.Err(); err != nil {
