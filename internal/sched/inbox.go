@@ -16,12 +16,9 @@ import (
 // after any push.
 type inbox struct {
 	tail atomic.Pointer[segment] // where producers claim cells
-	_    cacheLinePad            // producers and consumers write apart
 	head atomic.Pointer[segment] // the oldest segment not consumed; written under mu
 	mu   sync.Mutex
 }
-
-type cacheLinePad [64]byte
 
 // segmentSize is the number of cells in a segment: a push allocates a
 // segment once every segmentSize pushes.
@@ -29,10 +26,8 @@ const segmentSize = 256
 
 type segment struct {
 	claimed atomic.Int32 // cells claimed by producers; may exceed segmentSize
-	next    atomic.Pointer[segment]
-	_       cacheLinePad
 	read    atomic.Int32 // cells consumed; written under inbox.mu
-	_       cacheLinePad
+	next    atomic.Pointer[segment]
 	tasks   [segmentSize]Task
 	ready   [segmentSize]atomic.Bool // tasks[i] is written; then it belongs to the consumers
 }
