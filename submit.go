@@ -103,31 +103,23 @@ func (t *task[T, R]) runInline(w *sched.Worker) bool {
 
 func (t *task[T, R]) run(w *sched.Worker) {
 	t.w = w
-	if err := t.Err(); err != nil {
-		t.finish(t.zero(), err)
+	var (
+		r        R
+		err      error
+		returned bool
+	)
+	defer func() {
+		if !returned && err == nil {
+			err = errGoexit
+		}
+		t.finish(r, err)
+	}()
+	if err = t.Err(); err != nil {
+		returned = true
 		return
 	}
-	t.call()
-}
-
-// call runs fn and completes the future with its result; with a
-// *PanicError if fn panicked, or errGoexit if it called runtime.Goexit
-// (which goes on unwinding the worker afterwards). One deferred call,
-// which does nothing when fn returns, covers both.
-func (t *task[T, R]) call() {
-	returned := false
-	defer func() {
-		if !returned {
-			err := errGoexit
-			if v := recover(); v != nil {
-				err = newPanicError(v)
-			}
-			t.finish(t.zero(), err)
-		}
-	}()
-	r, err := t.fn(t, t.arg)
+	r, err = call(t, t.fn, t.arg)
 	returned = true
-	t.finish(r, err)
 }
 
 // finish completes the future and drops what the task no longer needs.
