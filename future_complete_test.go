@@ -134,6 +134,20 @@ func TestSubmitGetAllocatesOnce(t *testing.T) {
 	ctx := context.Background()
 	p := newPool(t, 2)
 	inc := func(_ context.Context, x int) (int, error) { return x + 1, nil }
+	// Both slots are held while the tasks are submitted, so that no worker
+	// goes idle and is started again (a Worker and a goroutine each) while
+	// allocations are counted.
+	started, release := make(chan struct{}), make(chan struct{})
+	for range p.Size() {
+		shoal.Go(ctx, p, func(context.Context) (int, error) {
+			started <- struct{}{}
+			<-release
+			return 0, nil
+		})
+	}
+	for range p.Size() {
+		<-started
+	}
 	const n = 10_000
 	fs := make([]*shoal.Future[int], n)
 	mallocs := func() uint64 {
@@ -146,6 +160,7 @@ func TestSubmitGetAllocatesOnce(t *testing.T) {
 		fs[i] = shoal.Submit(ctx, p, inc, i)
 	}
 	submitted := mallocs()
+	close(release)
 	for _, f := range fs {
 		<-f.Done() // may allocate: the waiters of a future not yet done
 	}
