@@ -174,7 +174,9 @@ func TestSubmitGetAllocatesOnce(t *testing.T) {
 	if per := float64(submitted-before) / n; per > 1.05 {
 		t.Errorf("Submit: %.2f allocations per task, want 1", per)
 	}
-	if got != waited {
-		t.Errorf("Get of done futures: %d allocations, want 0", got-waited)
+	// (The counts are the process's: allow for a stray allocation or two
+	// elsewhere, such as a worker's exit.)
+	if per := float64(got-waited) / n; per > 0.01 {
+		t.Errorf("Get of done futures: %.3f allocations per task, want 0", per)
 	}
 }
