@@ -122,7 +122,8 @@ func TestCompleteRacesWaiters(t *testing.T) {
 			}
 		}
 		v, err := f.Get(context.Background())
-		if !(v == 1 && err == nil) && !(v == 0 && err == errLost) {
+		won1, won2 := v == 1 && err == nil, v == 0 && err == errLost
+		if !won1 && !won2 {
 			t.Fatalf("Get = %d, %v; want one of the two completions", v, err)
 		}
 	}
