@@ -3,6 +3,7 @@ package shoal
 import (
 	"context"
 	"iter"
+	"runtime"
 	"sync"
 	"sync/atomic"
 
@@ -17,19 +18,33 @@ import (
 // still queued it runs it right there, and otherwise it lends its slot to
 // other work until the result is ready.
 type Future[T any] struct {
-	state atomic.Int32 // stateQueued … stateDone; the first two are the task's
-	mu    sync.Mutex
-	w     *waiters // made by the first caller of Done or onDone
+	state atomic.Int32           // stateQueued … stateDone; the first two are the task's
+	x     atomic.Pointer[extras] // made on first use: see extras
 	val   T
-	err   error
+	errp  *error     // the error, if any: see failure
 	task  futureTask // the task that completes it
 }
 
-// waiters are what a future made for those waiting on it: most futures
-// are done before anyone waits and never need them.
+// extras are what a future makes for those waiting on it, and what its
+// task makes for a context that is cancelled or asked for Done: most
+// futures are done before anyone waits and never need them, and one
+// pointer for both keeps a task small.
+type extras struct {
+	w waiters
+	c taskCtx
+}
+
+// waiters are the channel and callbacks of those waiting on a future.
+//
+// complete does not lock: it publishes the result and stores stateDone,
+// then loads x; a waiter stores x, adds itself under mu, then loads the
+// state. The four are sequentially consistent atomics, so at least one
+// side sees the other, and fire, idempotent under mu, runs once.
 type waiters struct {
-	ch  chan struct{}
-	cbs []func() // run once, on completion
+	mu    sync.Mutex
+	fired bool
+	ch    chan struct{}
+	cbs   []func() // run once, on completion
 }
 
 // futureTask is the task behind a future, as the future needs it.
@@ -42,32 +57,93 @@ type futureTask interface {
 }
 
 // A future's state. The task behind it moves it from queued to running
-// (or, cancelled first, to stopped); complete sets done, with the result.
+// (or, cancelled first, to stopped); complete claims it by moving it to
+// setting, writes the result, and sets done.
 const (
 	stateQueued int32 = iota
 	stateRunning
 	stateStopped
+	stateSetting
 	stateDone
 )
 
 func (f *Future[T]) ready() bool { return f.state.Load() == stateDone }
 
-// complete sets the result once; later calls do nothing.
+// complete sets the result once; later calls do nothing but wait for the
+// first to finish, so that the future is done when complete returns.
 func (f *Future[T]) complete(v T, err error) {
-	f.mu.Lock()
-	if f.ready() {
-		f.mu.Unlock()
-		return
+	for {
+		s := f.state.Load()
+		if s >= stateSetting {
+			for f.state.Load() != stateDone {
+				runtime.Gosched() // the winner is between two stores
+			}
+			return
+		}
+		if f.state.CompareAndSwap(s, stateSetting) {
+			break
+		}
 	}
-	f.val, f.err = v, err
+	f.val, f.errp = v, boxError(err)
 	f.state.Store(stateDone)
-	if f.w == nil {
-		f.mu.Unlock()
+	if x := f.x.Load(); x != nil {
+		x.w.fire()
+	}
+}
+
+// failure returns the error of a done future.
+func (f *Future[T]) failure() error {
+	if f.errp == nil {
+		return nil
+	}
+	return *f.errp
+}
+
+// Errors that complete many futures, boxed once. They are never written.
+var (
+	boxedCanceled = error(context.Canceled)
+	boxedDeadline = error(context.DeadlineExceeded)
+)
+
+// boxError returns a pointer to err, or nil for nil: a future keeps its
+// error behind a pointer, 8 bytes rather than 16, as failures are rare.
+func boxError(err error) *error {
+	switch err {
+	case nil:
+		return nil
+	case context.Canceled:
+		return &boxedCanceled
+	case context.DeadlineExceeded:
+		return &boxedDeadline
+	}
+	p := new(error) // not &err: that would move err to the heap on every call
+	*p = err
+	return p
+}
+
+// extras returns f's extras, making them on first use.
+func (f *Future[T]) extras() *extras {
+	if x := f.x.Load(); x != nil {
+		return x
+	}
+	f.x.CompareAndSwap(nil, new(extras))
+	return f.x.Load()
+}
+
+// waiters returns f's waiters, making them on first use.
+func (f *Future[T]) waiters() *waiters { return &f.extras().w }
+
+// fire closes the channel and runs the callbacks, the first time.
+func (w *waiters) fire() {
+	w.mu.Lock()
+	if w.fired {
+		w.mu.Unlock()
 		return
 	}
-	ch, cbs := f.w.ch, f.w.cbs
-	f.w.cbs = nil
-	f.mu.Unlock()
+	w.fired = true
+	ch, cbs := w.ch, w.cbs
+	w.cbs = nil
+	w.mu.Unlock()
 	if ch != nil {
 		close(ch)
 	}
@@ -78,17 +154,22 @@ func (f *Future[T]) complete(v T, err error) {
 
 // onDone calls cb once f is done: now, if it already is.
 func (f *Future[T]) onDone(cb func()) {
-	f.mu.Lock()
-	if !f.ready() {
-		if f.w == nil {
-			f.w = new(waiters)
-		}
-		f.w.cbs = append(f.w.cbs, cb)
-		f.mu.Unlock()
+	if f.ready() {
+		cb()
 		return
 	}
-	f.mu.Unlock()
-	cb()
+	w := f.waiters()
+	w.mu.Lock()
+	if w.fired {
+		w.mu.Unlock()
+		cb()
+		return
+	}
+	w.cbs = append(w.cbs, cb)
+	w.mu.Unlock()
+	if f.ready() { // complete may have looked for waiters before we came
+		w.fire()
+	}
 }
 
 // Ready reports whether the result is available. It never blocks.
@@ -103,20 +184,22 @@ func (f *Future[T]) Ready() bool {
 // Done returns a channel that is closed when the result is available, for
 // use in select statements. The first call allocates the channel.
 func (f *Future[T]) Done() <-chan struct{} {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.w == nil {
-		f.w = new(waiters)
-	}
-	if f.w.ch == nil {
-		f.w.ch = make(chan struct{})
-		if f.ready() {
-			close(f.w.ch)
-		} else {
-			f.demand()
+	w := f.waiters()
+	w.mu.Lock()
+	if w.ch == nil {
+		w.ch = make(chan struct{})
+		if w.fired {
+			close(w.ch)
 		}
 	}
-	return f.w.ch
+	ch := w.ch
+	w.mu.Unlock()
+	if f.ready() {
+		w.fire() // complete may have looked for waiters before we came
+	} else {
+		f.demand()
+	}
+	return ch
 }
 
 // Err returns nil while the task is pending, and the task's error once it
@@ -126,7 +209,7 @@ func (f *Future[T]) Err() error {
 		f.demand()
 		return nil
 	}
-	return f.err
+	return f.failure()
 }
 
 // Get waits for the task and returns its result and error. A task that
@@ -137,24 +220,24 @@ func (f *Future[T]) Get(ctx context.Context) (T, error) {
 		var zero T
 		return zero, err
 	}
-	return f.val, f.err
+	return f.val, f.failure()
 }
 
 // Wait waits for the task like Get and returns only the error: the task's,
 // or ctx's if ctx is done first.
 func (f *Future[T]) Wait(ctx context.Context) error {
 	if f.ready() {
-		return f.err
+		return f.failure()
 	}
 	w := workerFrom(ctx)
 	if w != nil && f.task != nil && f.task.runInline(w) && f.ready() {
-		return f.err
+		return f.failure()
 	}
 	f.demand()
 	if err := waitFor(ctx, w, f.Done()); err != nil {
 		return err
 	}
-	return f.err
+	return f.failure()
 }
 
 // Cancel cancels the task: a task that has not started never runs, a
@@ -181,7 +264,7 @@ func Gather[T any](ctx context.Context, fs []*Future[T]) ([]T, error) {
 		if i < 0 {
 			return nil, ctx.Err()
 		}
-		if err := fs[i].err; err != nil {
+		if err := fs[i].failure(); err != nil {
 			return nil, &TaskError{Index: i, Err: err}
 		}
 	}

@@ -152,24 +152,27 @@ func TestAsCompletedYieldsInCompletionOrder(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	p := newPool(t, 4)
-	// Each task waits for the next one's signal, so they finish 3, 2, 1, 0.
-	gates := make([]chan struct{}, 5)
+	// Each task waits at its gate, and one gate is open at a time: task 3's
+	// first, then, as each task's future comes out, the previous task's,
+	// so they finish 3, 2, 1, 0. (Tasks that opened each other's gates
+	// could finish out of order, or all before AsCompleted looked.)
+	gates := make([]chan struct{}, 4)
+	var fs []*shoal.Future[int]
 	for i := range gates {
 		gates[i] = make(chan struct{})
-	}
-	close(gates[4])
-	var fs []*shoal.Future[int]
-	for i := range 4 {
 		fs = append(fs, shoal.Go(ctx, p, func(context.Context) (int, error) {
-			<-gates[i+1]
-			close(gates[i])
+			<-gates[i]
 			return i, nil
 		}))
 	}
+	close(gates[3])
 	var order []int
 	for f := range shoal.AsCompleted(ctx, fs) {
 		v, _ := f.Get(ctx)
 		order = append(order, v)
+		if v > 0 && len(order) < len(gates) {
+			close(gates[v-1])
+		}
 	}
 	if want := []int{3, 2, 1, 0}; !slices.Equal(order, want) {
 		t.Errorf("completion order %v, want %v", order, want)

@@ -236,7 +236,7 @@ func submitRemoteAfter[T, A, R any](ctx context.Context, b remote.Backend, in []
 		}
 		// Done: a local future, or a result that came back whole or was
 		// fetched meanwhile (or failed since: a Cancel).
-		err := f.err
+		err := f.failure()
 		if err == nil {
 			var data []byte
 			if data, err = codec.Marshal(f.val); err == nil {

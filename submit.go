@@ -3,6 +3,7 @@ package shoal
 import (
 	"context"
 	"errors"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -62,21 +63,25 @@ var errGoexit = errors.New("shoal: task called runtime.Goexit")
 // runs with, in one allocation. A task is the context.Context of its own
 // function: a cancellable context per task would cost an allocation and a
 // lock on the parent, so a task makes its Done channel only when someone
-// asks for it, and Future.Cancel cancels it directly.
+// asks for it, and Future.Cancel cancels it directly. What only a
+// cancelled task or a caller of Done needs is in the future's extras,
+// which keeps a task of small T and R in the 96-byte size class.
 type task[T, R any] struct {
 	fut    Future[R]
 	parent context.Context
 	pool   *Pool
-	w      *sched.Worker           // set by the goroutine that runs the task
-	cerr   atomic.Pointer[error]   // set once by cancelCtx
-	cdone  atomic.Pointer[ctxDone] // made by Done, under fut.mu
+	w      *sched.Worker // set by the goroutine that runs the task
 	fn     func(context.Context, T) (R, error)
 	arg    T
 }
 
-type ctxDone struct {
-	ch   chan struct{}
-	stop func() bool // unregisters the AfterFunc on the parent
+// taskCtx is the part of a task's context that few tasks use, in the
+// future's extras.
+type taskCtx struct {
+	err  atomic.Pointer[error] // set once by cancelCtx
+	mu   sync.Mutex
+	done chan struct{} // made by Done
+	stop func() bool   // unregisters the AfterFunc on the parent
 }
 
 func (t *task[T, R]) zero() (z R) { return z }
@@ -107,10 +112,7 @@ func (t *task[T, R]) run(w *sched.Worker) {
 		if !returned && err == nil {
 			err = errGoexit
 		}
-		t.fut.complete(r, err)
-		t.releaseCtx()
-		var zero T
-		t.arg = zero // let the garbage collector have it
+		t.finish(r, err)
 	}()
 	if err = t.Err(); err != nil {
 		returned = true
@@ -118,6 +120,14 @@ func (t *task[T, R]) run(w *sched.Worker) {
 	}
 	r, err = call(t, t.fn, t.arg)
 	returned = true
+}
+
+// finish completes the future and drops what the task no longer needs.
+func (t *task[T, R]) finish(r R, err error) {
+	t.fut.complete(r, err)
+	t.releaseCtx()
+	var zero T
+	t.arg = zero // let the garbage collector have it
 }
 
 func (t *task[T, R]) cancel() {
@@ -139,30 +149,35 @@ func call[T, R any](ctx context.Context, fn func(context.Context, T) (R, error),
 // Deadline implements context.Context.
 func (t *task[T, R]) Deadline() (time.Time, bool) { return t.parent.Deadline() }
 
+// ctx returns t's taskCtx, making it on first use.
+func (t *task[T, R]) ctx() *taskCtx { return &t.fut.extras().c }
+
 // Done implements context.Context.
 func (t *task[T, R]) Done() <-chan struct{} {
-	t.fut.mu.Lock()
-	defer t.fut.mu.Unlock()
-	d := t.cdone.Load()
-	if d == nil {
-		d = &ctxDone{ch: make(chan struct{})}
-		t.cdone.Store(d)
+	c := t.ctx()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.done == nil {
+		c.done = make(chan struct{})
 		switch {
-		case t.cerr.Load() != nil:
-			close(d.ch)
+		case c.err.Load() != nil:
+			close(c.done)
 		case t.parent.Done() != nil && t.fut.state.Load() < stateStopped:
-			// (releaseCtx, after the task, sees d: complete stored the
-			// state first.)
-			d.stop = context.AfterFunc(t.parent, func() { t.cancelCtx(t.parent.Err()) })
+			// releaseCtx, after the task, sees c: the extras were
+			// stored before this load of the state, and complete
+			// stores the state before releaseCtx loads them.
+			c.stop = context.AfterFunc(t.parent, func() { t.cancelCtx(t.parent.Err()) })
 		}
 	}
-	return d.ch
+	return c.done
 }
 
 // Err implements context.Context.
 func (t *task[T, R]) Err() error {
-	if err := t.cerr.Load(); err != nil {
-		return *err
+	if x := t.fut.x.Load(); x != nil {
+		if err := x.c.err.Load(); err != nil {
+			return *err
+		}
 	}
 	return t.parent.Err()
 }
@@ -179,32 +194,35 @@ func (t *task[T, R]) Value(key any) any {
 }
 
 func (t *task[T, R]) cancelCtx(err error) {
-	t.fut.mu.Lock()
-	defer t.fut.mu.Unlock()
-	if t.cerr.Load() != nil {
+	c := t.ctx()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.err.Load() != nil {
 		return
 	}
-	t.cerr.Store(&err)
-	if d := t.cdone.Load(); d != nil {
-		close(d.ch)
-		d.release()
+	c.err.Store(&err)
+	if c.done != nil {
+		close(c.done)
 	}
+	c.release()
 }
 
 // releaseCtx drops the registration on the parent, if Done made one. It
 // runs after complete stored the state as done.
 func (t *task[T, R]) releaseCtx() {
-	if t.cdone.Load() == nil {
+	x := t.fut.x.Load()
+	if x == nil {
 		return
 	}
-	t.fut.mu.Lock()
-	t.cdone.Load().release()
-	t.fut.mu.Unlock()
+	c := &x.c
+	c.mu.Lock()
+	c.release()
+	c.mu.Unlock()
 }
 
-func (d *ctxDone) release() {
-	if d.stop != nil {
-		d.stop()
-		d.stop = nil
+func (c *taskCtx) release() {
+	if c.stop != nil {
+		c.stop()
+		c.stop = nil
 	}
 }

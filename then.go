@@ -81,7 +81,7 @@ func after[T, A, R any](ctx context.Context, ex Executor, in []*Future[T], all b
 			}
 			inner := Submit(ctx, ex, fn, arg(vs))
 			if d.started(inner.task) {
-				inner.onDone(func() { out.complete(inner.val, inner.err) })
+				inner.onDone(func() { out.complete(inner.val, inner.failure()) })
 			}
 		}
 	}
@@ -123,10 +123,10 @@ func after[T, A, R any](ctx context.Context, ex Executor, in []*Future[T], all b
 	}
 	ended := func(i int, f *Future[T]) {
 		// A kept cluster result is not done here, and has not failed.
-		if f.ready() && f.err != nil {
+		if f.ready() && f.errp != nil {
 			if settle() {
 				unwatch()
-				out.complete(zero, &InputError{Input: i, Err: f.err})
+				out.complete(zero, &InputError{Input: i, Err: f.failure()})
 			}
 			return
 		}

@@ -10,9 +10,9 @@ import (
 // thieves and the shared queue take from the front (FIFO, oldest first).
 // It is not safe for concurrent use: see lockedDeque.
 type deque struct {
-	buf  []Task
-	head int // index of the front element
-	n    int // number of elements
+	buf  []Task // its length is 0 or a power of two: indices wrap by mask
+	head int    // index of the front element
+	n    int    // number of elements
 }
 
 func (d *deque) len() int { return d.n }
@@ -21,7 +21,7 @@ func (d *deque) pushBack(t Task) {
 	if d.n == len(d.buf) {
 		d.grow()
 	}
-	d.buf[(d.head+d.n)%len(d.buf)] = t
+	d.buf[(d.head+d.n)&(len(d.buf)-1)] = t
 	d.n++
 }
 
@@ -30,7 +30,7 @@ func (d *deque) popBack() (Task, bool) {
 		return nil, false
 	}
 	d.n--
-	i := (d.head + d.n) % len(d.buf)
+	i := (d.head + d.n) & (len(d.buf) - 1)
 	t := d.buf[i]
 	d.buf[i] = nil
 	return t, true
@@ -42,7 +42,7 @@ func (d *deque) popFront() (Task, bool) {
 	}
 	t := d.buf[d.head]
 	d.buf[d.head] = nil
-	d.head = (d.head + 1) % len(d.buf)
+	d.head = (d.head + 1) & (len(d.buf) - 1)
 	d.n--
 	return t, true
 }
@@ -54,7 +54,7 @@ func (d *deque) grow() {
 	}
 	buf := make([]Task, size)
 	for i := 0; i < d.n; i++ {
-		buf[i] = d.buf[(d.head+i)%len(d.buf)]
+		buf[i] = d.buf[(d.head+i)&(len(d.buf)-1)]
 	}
 	d.buf, d.head = buf, 0
 }
@@ -110,17 +110,23 @@ func (q *lockedDeque) take(into *lockedDeque, max func(n int) int) (Task, int) {
 	}
 	q.size.Store(int32(q.d.n))
 	q.mu.Unlock()
-	if k > 1 {
-		// In transit, the batch is in no deque's size; that is safe
-		// because the caller holds a slot and will run them.
-		into.mu.Lock()
-		for i := k - 1; i >= 1; i-- {
-			into.d.pushBack(batch[i])
-		}
-		into.size.Store(int32(into.d.n))
-		into.mu.Unlock()
-	}
+	into.pushBatch(batch[1:k])
 	return batch[0], k
+}
+
+// pushBatch pushes ts, oldest first, so that popBack yields them oldest
+// first. In transit, a batch is in no deque's size; that is safe because
+// the caller holds a slot and will run them.
+func (q *lockedDeque) pushBatch(ts []Task) {
+	if len(ts) == 0 {
+		return
+	}
+	q.mu.Lock()
+	for i := len(ts) - 1; i >= 0; i-- {
+		q.d.pushBack(ts[i])
+	}
+	q.size.Store(int32(q.d.n))
+	q.mu.Unlock()
 }
 
 // maxBatch bounds how many tasks one take moves.

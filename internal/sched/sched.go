@@ -22,12 +22,13 @@
 //
 // # Locks
 //
-// The shared queue and each slot's deque have their own lock; slot
-// ownership (the free list and the resuming tasks) is under the Pool's mutex.
-// Counters kept in atomics let Submit and an idle worker skip that mutex on
-// their fast paths; the two check each other's counter after writing their
-// own (a deque size, then free slots; free slots, then deque sizes), so a task is never
-// left queued with a free slot and no goroutine. The goroutines are started
+// Each slot's deque has its own lock; the shared queue takes no lock to
+// push (see inbox) and one per batch to take; slot ownership (the free list
+// and the resuming tasks) is under the Pool's mutex. Counters kept in
+// atomics let Submit and an idle worker skip that mutex on their fast
+// paths; the two check each other's after writing their own (a deque size
+// or a published cell, then free slots; free slots, then the queues), so a
+// task is never left queued with a free slot and no goroutine. The goroutines are started
 // by a spawn function that tests replace to drive the scheduler step by step.
 package sched
 
@@ -74,7 +75,7 @@ type Pool struct {
 	spawn func(w *Worker) // starts a goroutine running w's loop
 	slots []*Slot
 	// global holds tasks submitted from outside the pool.
-	global lockedDeque
+	global inbox
 
 	nfree     atomic.Int32 // len(free)
 	nresumers atomic.Int32 // len(resumers)
@@ -106,6 +107,7 @@ func newPool(n int) *Pool {
 		p.free[n-1-i] = s // slot 0 is handed out first
 	}
 	p.nfree.Store(int32(n))
+	p.global.init()
 	return p
 }
 

@@ -4,8 +4,10 @@ import (
 	"errors"
 	"runtime"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/shoal-go/shoal/internal/sched"
 	"go.uber.org/goleak"
@@ -241,4 +243,41 @@ func TestNewRejectsZero(t *testing.T) {
 		}
 	}()
 	sched.New(0)
+}
+
+// Submitters racing workers that go idle: no task is ever left queued with
+// a free slot and no goroutine. Each round waits for its tasks, so a
+// stranded task fails the round instead of being picked up by the next.
+func TestSubmitRacesIdleWorkers(t *testing.T) {
+	for _, n := range []int{1, 2} {
+		submitRacesIdleWorkers(t, n)
+	}
+}
+
+func submitRacesIdleWorkers(t *testing.T, slots int) {
+	p := sched.New(slots)
+	const rounds, producers, each = 3000, 2, 2
+	for round := range rounds {
+		var wg sync.WaitGroup
+		wg.Add(producers * each)
+		for range producers {
+			go func() {
+				for range each {
+					if err := p.Submit(funcTask(func(*sched.Worker) { wg.Done() }), nil); err != nil {
+						t.Error(err)
+						wg.Done()
+					}
+				}
+			}()
+		}
+		done := make(chan struct{})
+		go func() { wg.Wait(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(10 * time.Second):
+			// (No Close: it would wait for the stranded task.)
+			t.Fatalf("%d slots, round %d: tasks left queued with no worker", slots, round)
+		}
+	}
+	p.Close()
 }
