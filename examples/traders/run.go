@@ -119,7 +119,7 @@ func Run(ctx context.Context, ex shoal.Executor, d Data, opts ...shoal.Option) (
 	if err != nil {
 		return Result{}, err
 	}
-	defer ref.Release(context.WithoutCancel(ctx))
+	defer func() { _ = ref.Release(context.WithoutCancel(ctx)) }() // best effort: Run's answer does not depend on it
 	jobs := make([]AssetJob, d.Config.Assets)
 	for a := range jobs {
 		jobs[a] = AssetJob{Data: ref, Asset: a}

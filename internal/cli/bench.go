@@ -164,7 +164,7 @@ func benchMap(ctx context.Context, o benchOptions, _ *cluster.Cluster) (float64,
 	out, err := shoal.Map(ctx, p, in, inc)
 	ns := float64(time.Since(start).Nanoseconds()) / float64(n)
 	if err == nil && out[n-1] != n {
-		err = fmt.Errorf("Map returned %d for the last item, want %d", out[n-1], n)
+		err = fmt.Errorf("map returned %d for the last item, want %d", out[n-1], n)
 	}
 	return ns, ns <= 10, err
 }
@@ -296,7 +296,7 @@ func benchStream(ctx context.Context, o benchOptions, _ *cluster.Cluster) (float
 	close(stop)
 	<-sampled
 	if err == nil && count != n {
-		err = fmt.Errorf("Stream yielded %d items, want %d", count, n)
+		err = fmt.Errorf("stream yielded %d items, want %d", count, n)
 	}
 	mib := float64(peak.Load()) / (1 << 20)
 	return mib, mib < 64, err

@@ -135,7 +135,7 @@ func runUp(ctx context.Context, w, errw io.Writer, o upOptions) error {
 	}
 	st, err := c.Status(ctx)
 	if err != nil && ctx.Err() == nil {
-		removeToken(tokenFile, token)
+		_ = removeToken(tokenFile, token) // best effort: the error below is the one to report
 		c.Close()
 		return fmt.Errorf("up: %w", err)
 	}

@@ -30,7 +30,7 @@ func FuzzUnmarshal(f *testing.F) {
 			ByName: map[string]inner{"x": {}}, Bytes: []byte{1}, When: time.Unix(1e9, 5).UTC(), Any: 2.5},
 		withRefs{Name: "w", R: ref[int]{id: "r"}, P: &ref[int]{}, S: []ref[string]{{id: "s"}}, M: map[string]ref[float64]{"m": {}}},
 		ref[int]{id: "top"}, time.Date(2000, 1, 1, 0, 0, 0, 0, time.FixedZone("", 3600)),
-		[]float64{1.5, math.NaN(), -0.0}, []float32{2}, []float64{},
+		[]float64{1.5, math.NaN(), math.Copysign(0, -1)}, []float32{2}, []float64{},
 		[][]float64{{1}, nil, {}}, [][]float32{{2, 3}},
 	} {
 		b, err := seed.Marshal(v)
