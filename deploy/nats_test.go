@@ -209,43 +209,12 @@ func TestNATSClusterServesShoal(t *testing.T) {
 	c := newCerts(t)
 	path := localConf(t, c)
 
-	ports := freePorts(t, 3)
-	var routes []*url.URL
-	for _, p := range ports {
-		routes = append(routes, &url.URL{Scheme: "tls", Host: fmt.Sprintf("127.0.0.1:%d", p)})
-	}
+	// The route ports are picked free and then closed, so another process
+	// may take one before its server listens: a server that never gets
+	// ready sends the three round again with new ports.
 	var urls []string
-	for i, p := range ports {
-		opts, err := server.ProcessConfigFile(path)
-		if err != nil {
-			t.Fatalf("nats-server rejects %s: %v", natsConf, err)
-		}
-		if i == 0 {
-			checkOptions(t, opts, token)
-		}
-		opts.ServerName = fmt.Sprintf("nats-%d", i+1)
-		opts.Host, opts.Port = "127.0.0.1", -1
-		opts.HTTPHost, opts.HTTPPort = "", 0
-		opts.Cluster.Host, opts.Cluster.Port = "127.0.0.1", p
-		opts.Routes = routes
-		opts.StoreDir = t.TempDir()
-		opts.NoLog, opts.NoSigs = os.Getenv("DEBUGNATS") == "", true
-		s, err := server.NewServer(opts)
-		if err != nil {
-			t.Fatalf("server %d: %v", i+1, err)
-		}
-		if os.Getenv("DEBUGNATS") != "" {
-			s.ConfigureLogger()
-		}
-		s.Start()
-		t.Cleanup(func() {
-			s.Shutdown()
-			s.WaitForShutdown()
-		})
-		if !s.ReadyForConnections(10 * time.Second) {
-			t.Fatalf("server %d not ready after 10s", i+1)
-		}
-		urls = append(urls, s.ClientURL())
+	for attempt := 1; urls == nil; attempt++ {
+		urls = startNATSCluster(t, path, token, attempt == 3)
 	}
 	url := strings.Join(urls, ",")
 	if !strings.HasPrefix(url, "tls://") {
@@ -375,4 +344,64 @@ func checkResources(t *testing.T, ctx context.Context, url, token string, tlsCon
 			t.Errorf("README.md does not list %s with %s storage", want.name, storage)
 		}
 	}
+}
+
+// startNATSCluster starts three servers from the configuration at path,
+// routed to each other on free ports, and returns their client URLs; or
+// nil, having shut them down, when one does not get ready (last: fail).
+func startNATSCluster(t *testing.T, path, token string, last bool) []string {
+	t.Helper()
+	ports := freePorts(t, 3)
+	var routes []*url.URL
+	for _, p := range ports {
+		routes = append(routes, &url.URL{Scheme: "tls", Host: fmt.Sprintf("127.0.0.1:%d", p)})
+	}
+	var (
+		urls    []string
+		servers []*server.Server
+	)
+	for i, p := range ports {
+		opts, err := server.ProcessConfigFile(path)
+		if err != nil {
+			t.Fatalf("nats-server rejects %s: %v", natsConf, err)
+		}
+		if i == 0 {
+			checkOptions(t, opts, token)
+		}
+		opts.ServerName = fmt.Sprintf("nats-%d", i+1)
+		opts.Host, opts.Port = "127.0.0.1", -1
+		opts.HTTPHost, opts.HTTPPort = "", 0
+		opts.Cluster.Host, opts.Cluster.Port = "127.0.0.1", p
+		opts.Routes = routes
+		opts.StoreDir = t.TempDir()
+		opts.NoLog, opts.NoSigs = os.Getenv("DEBUGNATS") == "", true
+		s, err := server.NewServer(opts)
+		if err != nil {
+			t.Fatalf("server %d: %v", i+1, err)
+		}
+		if os.Getenv("DEBUGNATS") != "" {
+			s.ConfigureLogger()
+		}
+		s.Start()
+		servers = append(servers, s)
+		if !s.ReadyForConnections(20 * time.Second) {
+			if last {
+				t.Fatalf("server %d not ready after 20s", i+1)
+			}
+			t.Logf("server %d not ready after 20s (its route port taken?): again with new ports", i+1)
+			for _, s := range servers {
+				s.Shutdown()
+				s.WaitForShutdown()
+			}
+			return nil
+		}
+		urls = append(urls, s.ClientURL())
+	}
+	t.Cleanup(func() {
+		for _, s := range servers {
+			s.Shutdown()
+			s.WaitForShutdown()
+		}
+	})
+	return urls
 }
