@@ -233,8 +233,7 @@ func (f *Future[T]) Wait(ctx context.Context) error {
 	if w != nil && f.task != nil && f.task.runInline(w) && f.ready() {
 		return f.failure()
 	}
-	f.demand()
-	if err := waitFor(ctx, w, f.Done()); err != nil {
+	if err := waitFor(ctx, w, f.Done()); err != nil { // Done demands a kept result
 		return err
 	}
 	return f.failure()

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"time"
 
 	"github.com/shoal-go/shoal/internal/remote"
 	"github.com/shoal-go/shoal/internal/sched"
@@ -169,7 +170,7 @@ func sendRemote[R any](ctx context.Context, b remote.Backend, c *remote.Call, re
 }
 
 // fetchResultTimeout bounds the fetch of a kept result.
-const fetchResultTimeout = 10 * 60e9 // 10 minutes: values may be large
+const fetchResultTimeout = 10 * time.Minute // values may be large
 
 // decodeOne turns the outcome of a one-item call into its value.
 func decodeOne[R any](codec remote.Codec, reg *registration, res []remote.Result, err error) (R, error) {
