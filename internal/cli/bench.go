@@ -329,7 +329,7 @@ func benchRoundTrip(ctx context.Context, o benchOptions, cl *cluster.Cluster) (f
 	took := make([]time.Duration, n)
 	for i := range took {
 		start := time.Now()
-		v, err := shoal.Submit(ctx, cl, benchInc, i).Get(ctx)
+		v, err := shoal.Submit(ctx, cl, inc, i).Get(ctx)
 		took[i] = time.Since(start)
 		if err != nil || v != i+1 {
 			return 0, false, fmt.Errorf("task %d: %d, %v", i, v, err)
@@ -340,7 +340,5 @@ func benchRoundTrip(ctx context.Context, o benchOptions, cl *cluster.Cluster) (f
 	return us, us <= 200, nil
 }
 
-// benchInc is inc, registered for the cluster benchmark.
-func benchInc(ctx context.Context, x int) (int, error) { return inc(ctx, x) }
-
-func init() { shoal.Register(benchInc, shoal.Name("shoal.bench.inc")) }
+// inc is registered for the cluster benchmark.
+func init() { shoal.Register(inc, shoal.Name("shoal.bench.inc")) }
