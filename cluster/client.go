@@ -142,6 +142,9 @@ func dial(ctx context.Context, url string, cfg *config, name string, closed func
 			opts = append(opts, nats.ClientCert(f.cert, f.key))
 		}
 	}
+	if cfg.inProcess != nil {
+		opts = append(opts, nats.InProcessServer(cfg.inProcess))
+	}
 	if cfg.noReconnect {
 		opts = append(opts, nats.NoReconnect())
 	} else {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/nats-io/nats.go"
+
 	"github.com/shoal-go/shoal"
 )
 
@@ -62,6 +64,8 @@ type config struct {
 	// Set by Main for a worker process.
 	id          string
 	noReconnect bool
+
+	inProcess nats.InProcessConnProvider // Start's driver talks to its embedded server without a socket
 
 	noInline  bool          // for tests: nested chunks always go through the queue
 	lostGrace time.Duration // how long after a reconnect answers may still arrive

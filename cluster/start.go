@@ -70,6 +70,7 @@ func Start(ctx context.Context, opts ...Option) (*Cluster, error) {
 	c := &Cluster{srv: srv, cfg: cfg, spawn: newSpawner()}
 	ccfg := *cfg
 	ccfg.token = srv.token
+	ccfg.inProcess = srv.ns
 	b, err := connect(ctx, srv.url, &ccfg, "shoal driver")
 	if err == nil {
 		c.Client = b.client()
