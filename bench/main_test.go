@@ -21,6 +21,9 @@ var probeTimeout = flag.Duration("probe-timeout", 10*time.Second, "how long a de
 
 func TestMain(m *testing.M) {
 	cluster.Main() // in a worker process of a cluster benchmark, this serves and exits
+	if url := os.Getenv(floorEnv); url != "" {
+		os.Exit(floorWorker(url))
+	}
 	if name := os.Getenv(probeEnv); name != "" {
 		os.Exit(probeChild(name))
 	}
