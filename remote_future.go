@@ -24,7 +24,7 @@ import (
 // the result's reference while it is kept in the cluster.
 type remoteTask struct {
 	mu       sync.Mutex
-	stop     context.CancelFunc // cancels the call, once sent
+	stop     func() // cancels the call, once sent
 	canceled bool
 	ended    bool     // the call ended: the future is done, or its result is kept
 	wanted   bool     // the value was asked for: fetch a kept result at once
@@ -134,17 +134,13 @@ func submitRemote[T, R any](ctx context.Context, b remote.Backend, fn func(conte
 // futures whose kept results c reads.
 func sendRemote[R any](ctx context.Context, b remote.Backend, c *remote.Call, reg *registration, f *Future[R], t *remoteTask, keep []any) {
 	c.Keep = true
-	cctx, stop := context.WithCancel(ctx)
 	t.mu.Lock()
 	canceled := t.canceled
-	t.stop = stop
 	t.mu.Unlock()
 	if canceled {
-		stop()
 		return
 	}
-	b.Submit(cctx, c, func(res []remote.Result, err error) {
-		defer stop()
+	stop := b.Submit(ctx, c, func(res []remote.Result, err error) {
 		runtime.KeepAlive(keep)
 		if err == nil && len(res) == 1 && res[0].Err == nil && res[0].Ref != "" {
 			ref := res[0].Ref
@@ -167,6 +163,13 @@ func sendRemote[R any](ctx context.Context, b remote.Backend, c *remote.Call, re
 		f.complete(v, err)
 		t.end("", nil)
 	})
+	t.mu.Lock()
+	canceled = t.canceled
+	t.stop = stop
+	t.mu.Unlock()
+	if canceled {
+		stop() // cancelled while being sent
+	}
 }
 
 // fetchResultTimeout bounds the fetch of a kept result.

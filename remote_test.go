@@ -52,11 +52,13 @@ type lender struct{ lent atomic.Int64 }
 func (l *lender) Block() bool { l.lent.Add(1); return true }
 func (l *lender) Resume()     {}
 
-func (f *fakeCluster) Submit(ctx context.Context, c *remote.Call, done func([]remote.Result, error)) {
+func (f *fakeCluster) Submit(ctx context.Context, c *remote.Call, done func([]remote.Result, error)) func() {
 	f.calls.Add(1)
 	f.wg.Add(1)
+	ctx, cancel := context.WithCancel(ctx)
 	go func() {
 		defer f.wg.Done()
+		defer cancel()
 		fn, ok := remote.Lookup(c.Name)
 		if !ok {
 			done(nil, fmt.Errorf("%w: %s", shoal.ErrNotRegistered, c.Name))
@@ -93,6 +95,7 @@ func (f *fakeCluster) Submit(ctx context.Context, c *remote.Call, done func([]re
 		}
 		done(res, nil)
 	}()
+	return cancel
 }
 
 func (f *fakeCluster) Put(_ context.Context, data []byte) (string, error) {

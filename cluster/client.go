@@ -338,10 +338,10 @@ func (b *backend) Codec() remote.Codec { return b.codec }
 func (b *backend) Slots() int { return max(1, b.workers.slots()) }
 
 // Submit implements remote.Backend.
-func (b *backend) Submit(ctx context.Context, c *remote.Call, done func([]remote.Result, error)) {
+func (b *backend) Submit(ctx context.Context, c *remote.Call, done func([]remote.Result, error)) (cancel func()) {
 	if err := ctx.Err(); err != nil {
 		done(nil, err)
-		return
+		return noCancel
 	}
 	id := b.seq.Add(1)
 	t := taskMsg{
@@ -360,46 +360,57 @@ func (b *backend) Submit(ctx context.Context, c *remote.Call, done func([]remote
 		var err error
 		if t.Pieces, pc.pieces, err = b.pieces(ctx, id, c.Pieces); err != nil {
 			done(nil, fmt.Errorf("cluster: storing the argument of %s: %w", c.Name, err))
-			return
+			return noCancel
 		}
 	}
-	data := t.append(nil)
+	data := t.append(make([]byte, 0, t.size()))
 	if len(data) > b.spill && c.Pieces == nil {
 		// Too large for a message: the arguments go through the object
 		// store, deleted when the call ends.
 		t.Args, t.ArgsObject = nil, fmt.Sprintf("call.%s.%d", b.inbox, id)
 		if err := b.putObject(ctx, t.ArgsObject, encodeList(c.Args)); err != nil {
 			done(nil, fmt.Errorf("cluster: storing the arguments of %s: %w", c.Name, err))
-			return
+			return noCancel
 		}
 		pc.object = t.ArgsObject
-		data = t.append(nil)
+		data = t.append(make([]byte, 0, t.size()))
 	}
 	b.mu.Lock()
 	if b.pending == nil {
 		b.mu.Unlock()
 		b.dropObject(pc.object)
 		done(nil, ErrClosed)
-		return
+		return noCancel
 	}
 	pc.data = data
 	b.pending[id] = pc
 	b.mu.Unlock()
-	// The cancel may fire before the publish below; it then finds no
+	// A cancel may come before the publish below; it then finds no
 	// sequence yet, and onPubAck deletes the task.
-	stop := context.AfterFunc(ctx, func() { b.cancel(id, ctx.Err()) })
+	var stop func() bool
+	if ctx.Done() != nil { // a context that cannot end needs no watch
+		stop = context.AfterFunc(ctx, func() { b.cancel(id, ctx.Err()) })
+	}
 	err := b.nc.PublishMsg(&nats.Msg{Subject: taskSubject, Reply: b.ackPrefix + strconv.FormatUint(id, 10), Data: data})
-	b.mu.Lock()
-	pc.stop = stop
-	ended := b.pending[id] != pc
-	b.mu.Unlock()
-	if ended {
-		stop() // the call ended before the stop was stored
+	if stop != nil {
+		b.mu.Lock()
+		pc.stop = stop
+		ended := b.pending[id] != pc
+		b.mu.Unlock()
+		if ended {
+			stop() // the call ended before the stop was stored
+		}
 	}
 	if err != nil {
 		b.complete(id, nil, fmt.Errorf("cluster: queueing %s: %w", c.Name, err))
 	}
+	return func() { b.cancel(id, context.Canceled) }
 }
+
+// noCancel is the cancel of a call that ended in Submit.
+func noCancel() {}
+
+
 
 // onPubAck handles the stream's acknowledgement of a task: its sequence,
 // kept in case the call is cancelled while the task is queued, or the

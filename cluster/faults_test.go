@@ -196,6 +196,33 @@ func TestCancelRunningTask(t *testing.T) {
 	}
 }
 
+// TestFutureCancel cancels futures submitted with a context that never
+// ends: Future.Cancel alone must stop the running task on its worker and
+// drop the queued one.
+func TestFutureCancel(t *testing.T) {
+	t.Parallel()
+	c := start(t, cluster.Workers(1), cluster.Slots(1))
+	ctx := ctxFor(t, 20*time.Second)
+	running, queued := t.TempDir(), t.TempDir()
+	fr := shoal.Submit(context.Background(), c, waitForCancel, running)
+	waitFile(t, filepath.Join(running, "started"), 10*time.Second)
+	fq := shoal.Submit(context.Background(), c, waitForCancel, queued)
+	waitQueue(t, c, func(q, r int) bool { return q+r == 2 })
+
+	fq.Cancel()
+	fr.Cancel()
+	for name, f := range map[string]*shoal.Future[int]{"running": fr, "queued": fq} {
+		if _, err := f.Get(ctx); !errors.Is(err, context.Canceled) {
+			t.Errorf("%s task: err = %v; want context.Canceled", name, err)
+		}
+	}
+	waitFile(t, filepath.Join(running, "cancelled"), 5*time.Second)
+	waitQueue(t, c, empty)
+	if _, err := os.Stat(filepath.Join(queued, "started")); err == nil {
+		t.Error("the cancelled queued task ran")
+	}
+}
+
 func TestWrongToken(t *testing.T) {
 	t.Parallel()
 	c := start(t, cluster.Workers(1), cluster.Slots(1))

@@ -71,6 +71,19 @@ const (
 	taskArgPieces    = 2 // flag: the argument is Pieces
 )
 
+// size returns about how many bytes append adds, so that a message takes
+// one allocation.
+func (t *taskMsg) size() int {
+	n := 48 + len(t.Reply) + len(t.Name) + len(t.Fingerprint) + len(t.Signature) + len(t.ArgsObject)
+	for _, a := range t.Args {
+		n += binary.MaxVarintLen32 + len(a)
+	}
+	for _, p := range t.Pieces {
+		n += 1 + binary.MaxVarintLen32 + len(p.Data)
+	}
+	return n
+}
+
 func (t *taskMsg) append(b []byte) []byte {
 	b = append(b, taskVersion)
 	b = binary.AppendUvarint(b, t.ID)
@@ -160,6 +173,16 @@ const (
 	resultObject = 2
 )
 
+// size returns about how many bytes append adds, so that a message takes
+// one allocation.
+func (r *resultMsg) size() int {
+	n := 24 + len(r.Worker) + len(r.Object) + r.Err.size()
+	for _, it := range r.Items {
+		n += 2 + binary.MaxVarintLen32 + len(it.Value) + it.Err.size()
+	}
+	return n
+}
+
 func (r *resultMsg) append(b []byte) []byte {
 	b = append(b, resultVersion)
 	b = binary.AppendUvarint(b, r.ID)
@@ -197,6 +220,14 @@ func decodeResult(data []byte) (*resultMsg, error) {
 		return nil, fmt.Errorf("result message: %w", err)
 	}
 	return r, nil
+}
+
+// size returns about how many bytes append adds; 0 for nil.
+func (e *wireError) size() int {
+	if e == nil {
+		return 0
+	}
+	return 1 + 2*binary.MaxVarintLen32 + len(e.Msg) + len(e.Stack)
 }
 
 func (e *wireError) append(b []byte) []byte {

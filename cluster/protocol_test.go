@@ -20,7 +20,11 @@ func TestTaskRoundTrip(t *testing.T) {
 		{ID: 2, Reply: "r", Name: "n", Pieces: []piece{{pieceData, []byte{0x82}}, {pieceResult, []byte("result.w.1")}, {pieceShared, []byte("sha256-x")}}},
 		{ID: 3, Pieces: []piece{}},
 	} {
-		got, err := decodeTask(in.append(nil))
+		data := in.append(nil)
+		if len(data) > in.size() {
+			t.Errorf("%+v: %d bytes, more than its size %d", in, len(data), in.size())
+		}
+		got, err := decodeTask(data)
 		if err != nil {
 			t.Fatalf("decodeTask(%+v): %v", in, err)
 		}
@@ -41,7 +45,11 @@ func TestResultRoundTrip(t *testing.T) {
 		{ID: 2, Worker: "w2", Err: &wireError{Kind: kindLostWorker, Msg: "lost", Stack: []byte{}}},
 		{ID: 3, Worker: "w3", Object: "result.w3.x"},
 	} {
-		got, err := decodeResult(in.append(nil))
+		data := in.append(nil)
+		if len(data) > in.size() {
+			t.Errorf("%+v: %d bytes, more than its size %d", in, len(data), in.size())
+		}
+		got, err := decodeResult(data)
 		if err != nil {
 			t.Fatalf("decodeResult(%+v): %v", in, err)
 		}

@@ -576,7 +576,7 @@ func (tk *task) Resume() {
 // large for a message.
 func (tk *task) answer(r *resultMsg) {
 	w := tk.w
-	data := r.append(nil)
+	data := r.append(make([]byte, 0, r.size()))
 	if len(data) > w.b.spill && r.Err == nil {
 		name := fmt.Sprintf("result.%s.%s", w.id, nuid.Next())
 		ctx, cancel := w.b.opContext(fetchTimeout)
@@ -587,7 +587,7 @@ func (tk *task) answer(r *resultMsg) {
 		} else {
 			r = &resultMsg{ID: r.ID, Worker: w.id, Object: name}
 		}
-		data = r.append(nil)
+		data = r.append(make([]byte, 0, r.size()))
 	}
 	if err := w.b.nc.Publish(tk.t.Reply, data); err != nil {
 		w.logf("answering %s: %v", tk.t.Name, err)

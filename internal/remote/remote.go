@@ -118,8 +118,11 @@ type Backend interface {
 	// function is not registered on the worker, its signature differs, the
 	// retry budget ran out after lost workers, ctx was cancelled). When ctx
 	// is cancelled the call is dropped if still queued, and cancelled on
-	// the worker if running.
-	Submit(ctx context.Context, c *Call, done func(res []Result, err error))
+	// the worker if running. The returned cancel does the same as
+	// cancelling ctx, done getting context.Canceled; it does nothing once
+	// the call has ended. It lets a caller cancel one call without a
+	// context of its own for it.
+	Submit(ctx context.Context, c *Call, done func(res []Result, err error)) (cancel func())
 	// Put stores an encoded value once, content-addressed, and returns its
 	// id; Fetch returns it (a worker fetches each id once and caches it);
 	// Release deletes it.
