@@ -38,7 +38,9 @@ func (c *config) invalid(err error) {
 // ChunkSize sets how many consecutive items one claim takes. The default
 // is automatic: about 16 chunks per worker, between 1 and 1024 items each,
 // so a few long items still spread over every worker while millions of
-// tiny ones cost a few nanoseconds each. n must be at least 1.
+// tiny ones cost a few nanoseconds each. On a cluster, where a chunk is a
+// message, the automatic chunks are larger and shrink towards the end
+// (see package cluster). n must be at least 1.
 func ChunkSize(n int) Option {
 	return func(c *config) {
 		if n < 1 {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"iter"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/shoal-go/shoal/internal/remote"
@@ -50,7 +51,21 @@ type remoteRun[T, R any] struct {
 	// caller is a task on a worker; nil on a driver.
 	inline remote.Inliner
 	wg     sync.WaitGroup
+
+	// Guided chunk sizes (Map and ForEach without ChunkSize or Limit):
+	// each chunk is a share of the items not yet sent, so chunks shrink
+	// towards the end and no slot idles long while another finishes a big
+	// last chunk; but never so small that a chunk takes under
+	// minChunkTime, going by the items of the chunks back so far.
+	guided  bool
+	slots   int
+	perItem atomic.Int64 // ns per item of the latest chunk back; 0 before any
 }
+
+const (
+	maxChunk     = 4096                 // items in one message, at most
+	minChunkTime = 2 * time.Millisecond // a guided chunk's least duration, once items are timed
+)
 
 // newRemoteRun prepares a call of fn, registered as named (fn itself, or
 // the function ForEach wrapped into fn).
@@ -67,12 +82,14 @@ func newRemoteRun[T, R any](ctx context.Context, b remote.Backend, fn func(conte
 	r.inline, _ = ctx.Value(lenderKey{}).(remote.Inliner)
 	r.init(ctx, nil, fn, cfg, total)
 	r.chunk = cfg.chunk
+	r.slots = slots
 	if r.chunk == 0 {
 		// A message costs far more than a local claim: aim for about 4
-		// chunks per slot, up to 4096 items each.
+		// chunks per slot, up to maxChunk items each.
 		r.chunk = 1
 		if total > 0 {
-			r.chunk = max(1, min(total/(4*slots), 4096))
+			r.chunk = max(1, min(total/(4*slots), maxChunk))
+			r.guided = cfg.limit == 0
 		}
 	}
 	window := 2 * slots
@@ -112,6 +129,7 @@ func (r *remoteRun[T, R]) send(base int, in []T) (*remoteChunk[R], bool) {
 	if r.inline != nil {
 		if res, ok := r.inline.RunInline(r.ctx, &call); ok {
 			c.took = time.Since(start)
+			r.perItem.Store(max(1, int64(c.took)/int64(c.n)))
 			r.finish(c, res, nil)
 			close(c.done)
 			return c, true
@@ -143,6 +161,7 @@ func (r *remoteRun[T, R]) send(base int, in []T) (*remoteChunk[R], bool) {
 	r.b.Submit(r.ctx, &call, func(res []remote.Result, err error) {
 		defer r.wg.Done()
 		c.took = time.Since(start)
+		r.perItem.Store(max(1, int64(c.took)/int64(c.n)))
 		r.finish(c, res, err)
 		<-r.window
 		close(c.done)
@@ -177,6 +196,19 @@ func (r *remoteRun[T, R]) finish(c *remoteChunk[R], res []remote.Result, err err
 	r.progress(c.n)
 }
 
+// nextChunk returns the size of the next chunk of a Map or ForEach, with
+// left items not yet sent.
+func (r *remoteRun[T, R]) nextChunk(left int) int {
+	if !r.guided {
+		return r.chunk
+	}
+	n := (left + 4*r.slots - 1) / (4 * r.slots)
+	if per := r.perItem.Load(); per > 0 {
+		n = max(n, int(int64(minChunkTime)/per))
+	}
+	return max(1, min(n, maxChunk))
+}
+
 // wait waits for every chunk sent, lending the caller's slot meanwhile.
 func (r *remoteRun[T, R]) wait() {
 	done := make(chan struct{})
@@ -198,13 +230,15 @@ func mapRemote[T, R any](ctx context.Context, b remote.Backend, in []T, out []R,
 	defer r.close()
 	var chunks []*remoteChunk[R]
 	skipped := false
-	for lo := 0; lo < len(in); lo += r.chunk {
-		c, ok := r.send(lo, in[lo:min(lo+r.chunk, len(in))])
+	for lo := 0; lo < len(in); {
+		hi := min(lo+r.nextChunk(len(in)-lo), len(in))
+		c, ok := r.send(lo, in[lo:hi])
 		if !ok {
 			skipped = true
 			break
 		}
 		chunks = append(chunks, c)
+		lo = hi
 	}
 	r.wait()
 	for _, c := range chunks {
@@ -254,7 +288,7 @@ func streamRemote[T, R any](ctx context.Context, b remote.Backend, in iter.Seq[T
 				}
 				c := inflight[k]
 				inflight = append(inflight[:k], inflight[k+1:]...)
-				if adaptive && r.chunk < 4096 && c.took < 20*time.Millisecond {
+				if adaptive && r.chunk < maxChunk && c.took < 20*time.Millisecond {
 					r.chunk *= 2 // quick items: fewer, bigger messages
 				}
 				for i := range c.n {

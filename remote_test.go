@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/shoal-go/shoal"
 	"github.com/shoal-go/shoal/internal/remote"
@@ -32,6 +33,7 @@ type fakeCluster struct {
 	keepAbove     int
 	resultFetches atomic.Int64
 	drops         chan string
+	sizes         []int // the number of arguments of each call, in order
 }
 
 func newFakeCluster(t *testing.T, slots int) *fakeCluster {
@@ -54,6 +56,9 @@ func (l *lender) Resume()     {}
 
 func (f *fakeCluster) Submit(ctx context.Context, c *remote.Call, done func([]remote.Result, error)) func() {
 	f.calls.Add(1)
+	f.mu.Lock()
+	f.sizes = append(f.sizes, len(c.Args))
+	f.mu.Unlock()
 	f.wg.Add(1)
 	ctx, cancel := context.WithCancel(ctx)
 	go func() {
@@ -283,6 +288,53 @@ func TestRemoteSubmitAndMap(t *testing.T) {
 	}
 	if len(got) != 50 || got[49] != 49*49 {
 		t.Errorf("Stream = %v", got)
+	}
+}
+
+func slowSquare(_ context.Context, x int) (int, error) {
+	time.Sleep(3 * time.Millisecond)
+	return x * x, nil
+}
+
+func init() { shoal.Register(slowSquare) }
+
+// TestRemoteMapGuidedChunks checks that a Map of long items on a cluster
+// sends chunks that shrink to one item at the end, so that no slot waits
+// long for another to finish a big last chunk.
+func TestRemoteMapGuidedChunks(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	cl := newFakeCluster(t, 2)
+	out, err := shoal.Map(ctx, cl, ints(100), slowSquare)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, v := range out {
+		if v != i*i {
+			t.Fatalf("out[%d] = %d", i, v)
+		}
+	}
+	cl.mu.Lock()
+	sizes := slices.Clone(cl.sizes)
+	cl.mu.Unlock()
+	sum := 0
+	for i, n := range sizes {
+		sum += n
+		if i > 0 && n > sizes[i-1] {
+			t.Errorf("chunk %d has %d items, more than the one before: %v", i, n, sizes)
+		}
+	}
+	if sum != 100 || sizes[0] != 13 || sizes[len(sizes)-1] != 1 {
+		t.Errorf("chunk sizes %v: want 100 items in all, 13 (100/8, rounded up) first, 1 last", sizes)
+	}
+
+	// With ChunkSize, every chunk has that size.
+	cl = newFakeCluster(t, 2)
+	if _, err := shoal.Map(ctx, cl, ints(10), slowSquare, shoal.ChunkSize(4)); err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{4, 4, 2}; !slices.Equal(cl.sizes, want) {
+		t.Errorf("ChunkSize(4): chunk sizes %v; want %v", cl.sizes, want)
 	}
 }
 

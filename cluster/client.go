@@ -410,8 +410,6 @@ func (b *backend) Submit(ctx context.Context, c *remote.Call, done func([]remote
 // noCancel is the cancel of a call that ended in Submit.
 func noCancel() {}
 
-
-
 // onPubAck handles the stream's acknowledgement of a task: its sequence,
 // kept in case the call is cancelled while the task is queued, or the
 // reason the stream refused it, which fails the call.
