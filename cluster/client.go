@@ -111,6 +111,9 @@ type pendingCall struct {
 	pieces []string    // argument pieces stored as objects, deleted when the call ends
 	keep   bool        // a result too large for a message stays in the store (remote.Call.Keep)
 	data   []byte      // the task message, sent again if its answer is lost
+	// requeued is the acknowledgement subject of the delivery this client
+	// put back in the queue when its worker died (see lost.go).
+	requeued string
 }
 
 // dial opens a NATS connection to url with the credentials of cfg.
@@ -244,6 +247,7 @@ func newBackend(ctx context.Context, nc *nats.Conn, cfg *config) (*backend, erro
 		return nil, err
 	}
 	nc.SetReconnectHandler(func(*nats.Conn) { b.reconnected() })
+	b.bg.Go(b.watchLost)
 	return b, nil
 }
 

@@ -111,13 +111,18 @@
 // A running task's worker tells the queue every AckWait/3 that it is alive.
 // A worker that dies or freezes stops doing so, and after AckWait its tasks
 // run on another worker; after the retry budget (the call's shoal.Retry or
-// Redeliver, whichever is larger) they fail with ErrLostWorker instead. A
-// task that ran twice completes its future once: later answers are
-// dropped. Answers travel over core NATS, so one sent while a client's
-// connection is down is lost: once the connection is back, the client
-// asks the queue about each call still unanswered, and sends again those
-// whose tasks are no longer queued or running. Cancelling the context of a call removes its queued tasks and
-// cancels the contexts of its running ones, within milliseconds. Worker
+// Redeliver, whichever is larger) they fail with ErrLostWorker instead.
+// Clients do not wait that long for their own tasks: a worker lists the
+// tasks it has held for 100 ms in its status, and a client puts those of
+// its calls back in the queue as soon as it sees the worker die — Start
+// when one of its worker processes exits with an error, any client when a
+// worker's status goes 6 seconds without a refresh. A task that ran twice
+// completes its future once: later answers are dropped. Answers travel
+// over core NATS, so one sent while a client's connection is down is lost:
+// once the connection is back, the client asks the queue about each call
+// still unanswered, and sends again those whose tasks are no longer queued
+// or running. Cancelling the context of a call removes its queued tasks
+// and cancels the contexts of its running ones, within milliseconds. Worker
 // processes of Start exit when the driver does, even when it is killed:
 // their standard input is a pipe from the driver, on Linux the kernel
 // sends them SIGKILL, and they exit when they lose the server.

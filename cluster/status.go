@@ -53,6 +53,14 @@ type WorkerStatus struct {
 	Updated time.Time `json:"updated"`
 }
 
+// statusEntry is a worker's entry in the status bucket: its status, and
+// the tasks it has in hand, so that a client that sees it die can put its
+// own tasks back in the queue at once (see lost.go).
+type statusEntry struct {
+	WorkerStatus
+	Held []heldTask `json:"held,omitempty"`
+}
+
 // Status returns the cluster's live workers and the depth of its queue.
 func (c *Client) Status(ctx context.Context) (Status, error) { return c.b.status(ctx) }
 
@@ -83,24 +91,37 @@ func (b *backend) status(ctx context.Context) (Status, error) {
 	return s, nil
 }
 
-// readWorkers returns the entries of the status bucket, by ID.
+// readWorkers returns the workers in the status bucket, by ID.
 func (b *backend) readWorkers(ctx context.Context) ([]WorkerStatus, error) {
+	es, err := b.readEntries(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ws := make([]WorkerStatus, len(es))
+	for i, e := range es {
+		ws[i] = e.WorkerStatus
+	}
+	return ws, nil
+}
+
+// readEntries returns the entries of the status bucket, by ID.
+func (b *backend) readEntries(ctx context.Context) ([]statusEntry, error) {
 	w, err := b.kv.WatchAll(ctx, jetstream.IgnoreDeletes())
 	if err != nil {
 		return nil, fmt.Errorf("cluster: reading worker status: %w", err)
 	}
 	defer func() { _ = w.Stop() }()
-	var ws []WorkerStatus
+	var es []statusEntry
 	for {
 		select {
 		case e := <-w.Updates():
 			if e == nil { // the end of the current values
-				slices.SortFunc(ws, func(a, b WorkerStatus) int { return strings.Compare(a.ID, b.ID) })
-				return ws, nil
+				slices.SortFunc(es, func(a, b statusEntry) int { return strings.Compare(a.ID, b.ID) })
+				return es, nil
 			}
-			var s WorkerStatus
+			var s statusEntry
 			if json.Unmarshal(e.Value(), &s) == nil {
-				ws = append(ws, s)
+				es = append(es, s)
 			}
 		case <-ctx.Done():
 			return nil, fmt.Errorf("cluster: reading worker status: %w", ctx.Err())
@@ -115,31 +136,32 @@ func (b *backend) watchWorkers(ctx context.Context) error {
 	sub, err := b.nc.Subscribe(prefix+">", func(m *nats.Msg) {
 		id := strings.TrimPrefix(m.Subject, prefix)
 		switch m.Header.Get("KV-Operation") {
-		case "DEL", "PURGE":
+		case "DEL", "PURGE": // the worker stopped, and put its tasks back itself
 			b.workers.remove(id)
 			return
 		}
-		var s WorkerStatus
-		if json.Unmarshal(m.Data, &s) == nil {
-			b.workers.update(id, s.Slots)
+		var e statusEntry
+		if json.Unmarshal(m.Data, &e) == nil {
+			b.workers.update(id, e.Slots, b.heldHere(e.Held))
 		}
 	})
 	if err != nil {
 		return fmt.Errorf("cluster: following worker status: %w", err)
 	}
 	b.statusSub = sub
-	ws, err := b.readWorkers(ctx)
+	es, err := b.readEntries(ctx)
 	if err != nil {
 		return err
 	}
-	for _, s := range ws {
-		b.workers.update(s.ID, s.Slots)
+	for _, e := range es {
+		b.workers.update(e.ID, e.Slots, b.heldHere(e.Held))
 	}
 	return nil
 }
 
-// workerTable is what a client knows of the live workers, from their
-// heartbeats: enough for Slots and for Start to see its workers serve.
+// workerTable is what a client knows of the workers, from their
+// heartbeats: enough for Slots, for Start to see its workers serve, and
+// for the client to see a worker die with its tasks in hand.
 type workerTable struct {
 	mu sync.Mutex
 	m  map[string]seenWorker
@@ -148,21 +170,40 @@ type workerTable struct {
 type seenWorker struct {
 	slots int
 	seen  time.Time
+	held  []heldTask // this client's tasks in the worker's hands
 }
 
-func (t *workerTable) update(id string, slots int) {
+func (t *workerTable) update(id string, slots int, held []heldTask) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.m == nil {
 		t.m = map[string]seenWorker{}
 	}
-	t.m[id] = seenWorker{slots: slots, seen: time.Now()}
+	t.m[id] = seenWorker{slots: slots, seen: time.Now(), held: held}
 }
 
-func (t *workerTable) remove(id string) {
+// remove forgets worker id, returning the tasks it held.
+func (t *workerTable) remove(id string) []heldTask {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	held := t.m[id].held
 	delete(t.m, id)
+	return held
+}
+
+// expire forgets the workers not heard from for longer than after, and
+// returns the tasks they held.
+func (t *workerTable) expire(after time.Duration) []heldTask {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var held []heldTask
+	for id, w := range t.m {
+		if time.Since(w.seen) > after {
+			held = append(held, w.held...)
+			delete(t.m, id)
+		}
+	}
+	return held
 }
 
 // slots sums the slots of the workers heard from within statusTTL.
@@ -170,12 +211,10 @@ func (t *workerTable) slots() int {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	n := 0
-	for id, w := range t.m {
-		if time.Since(w.seen) > statusTTL {
-			delete(t.m, id)
-			continue
+	for _, w := range t.m {
+		if time.Since(w.seen) <= statusTTL {
+			n += w.slots
 		}
-		n += w.slots
 	}
 	return n
 }

@@ -263,7 +263,9 @@ type task struct {
 	ctx    context.Context
 	cancel context.CancelCauseFunc
 	lent   atomic.Bool
-	begun  bool // it has taken its slot and runs, under w.mu
+	begun  bool      // it has taken its slot and runs, under w.mu
+	since  time.Time // when it came to this worker
+	listed bool      // it is in the status entry written last, under w.mu
 }
 
 // start registers msg and hands it to a goroutine of its own.
@@ -298,10 +300,11 @@ func (w *worker) start(msg *nats.Msg) {
 		// Redelivered to the worker already running it (its keepalives
 		// came late): go on, answering for the latest delivery.
 		tk.msg = msg
+		tk.listed = false // under its new acknowledgement subject
 		w.mu.Unlock()
 		return
 	}
-	tk := &task{w: w, msg: msg, t: t, key: key}
+	tk := &task{w: w, msg: msg, t: t, key: key, since: time.Now()}
 	tk.ctx, tk.cancel = context.WithCancelCause(context.Background())
 	w.running[key] = tk
 	w.tasks.Add(1) // under mu: run's Wait comes after stopping is set
@@ -639,37 +642,70 @@ func (w *worker) keepalive(ctx context.Context) {
 	}
 }
 
-// heartbeat writes the worker's status every statusEvery.
+// heartbeat writes the worker's status every statusEvery, and sooner
+// when it has held a task for statusSoon that its entry does not list yet,
+// so that clients learn of the task in time to put it back in the queue
+// should this worker die (see lost.go). Tasks quicker than that are never
+// listed and cost no writes.
 func (w *worker) heartbeat(ctx context.Context) {
-	tick := time.NewTicker(statusEvery)
+	tick := time.NewTicker(statusSoon)
 	defer tick.Stop()
+	last := time.Now()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-tick.C:
 		}
+		if time.Since(last) < statusEvery && !w.unlisted() {
+			continue
+		}
+		last = time.Now()
 		if err := w.putStatus(ctx); err != nil && ctx.Err() == nil {
 			w.logf("writing status: %v", err)
 		}
 	}
 }
 
+// statusSoon is how long a task may be in hand before the worker's status
+// lists it.
+const statusSoon = 100 * time.Millisecond
+
+// unlisted reports whether the worker has held a task for statusSoon that
+// its status entry does not list.
+func (w *worker) unlisted() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, tk := range w.running {
+		if !tk.listed && time.Since(tk.since) >= statusSoon {
+			return true
+		}
+	}
+	return false
+}
+
 func (w *worker) putStatus(ctx context.Context) error {
 	w.mu.Lock()
-	running := len(w.running)
+	held := make([]heldTask, 0, len(w.running))
+	for _, tk := range w.running {
+		held = append(held, heldTask{Reply: tk.t.Reply, ID: tk.t.ID, Ack: tk.msg.Reply})
+		tk.listed = true
+	}
 	w.mu.Unlock()
-	s := WorkerStatus{
-		ID:      w.id,
-		Host:    w.host,
-		PID:     os.Getpid(),
-		Slots:   w.nslots,
-		Running: running,
-		Done:    w.done.Load(),
-		Failed:  w.failed.Load(),
-		Fetched: w.b.fetched.Load(),
-		Started: w.started,
-		Updated: time.Now(),
+	s := statusEntry{
+		WorkerStatus: WorkerStatus{
+			ID:      w.id,
+			Host:    w.host,
+			PID:     os.Getpid(),
+			Slots:   w.nslots,
+			Running: len(held),
+			Done:    w.done.Load(),
+			Failed:  w.failed.Load(),
+			Fetched: w.b.fetched.Load(),
+			Started: w.started,
+			Updated: time.Now(),
+		},
+		Held: held,
 	}
 	data, err := json.Marshal(s)
 	if err != nil {

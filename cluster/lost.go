@@ -1,0 +1,78 @@
+package cluster
+
+import "time"
+
+// A lost worker's tasks come back to the queue after AckWait (30 s by
+// default) without help, as the queue stops hearing from it. Clients make
+// that quicker: a worker lists the tasks it has in hand in its status
+// entry, and a client that sees the worker die puts its own tasks among
+// them back in the queue at once, with a NAK on their messages. A client
+// sees a worker die when the worker's status goes unrefreshed for
+// lostAfter, and Start sees it at once when one of its worker processes
+// exits with an error. A worker that stops cleanly deletes its entry and
+// puts its tasks back itself.
+//
+// A worker wrongly taken for dead only costs a second run of its tasks,
+// as after its AckWait ran out: each future completes once, with the
+// first answer.
+
+// lostAfter is how long a worker may go without refreshing its status
+// before clients put their tasks in its hands back in the queue: twice the
+// time after which its entry expires.
+const lostAfter = 2 * statusTTL
+
+// heldTask is a task in a worker's hands, as its status entry lists it:
+// the call it belongs to (the client's inbox and the call's id) and the
+// subject that acknowledges its message.
+type heldTask struct {
+	Reply string `json:"r"`
+	ID    uint64 `json:"i"`
+	Ack   string `json:"a"`
+}
+
+// heldHere returns the tasks of held that are this client's calls.
+func (b *backend) heldHere(held []heldTask) []heldTask {
+	var mine []heldTask
+	for _, h := range held {
+		if h.Reply == b.inbox {
+			mine = append(mine, h)
+		}
+	}
+	return mine
+}
+
+// requeue puts back in the queue the tasks of held whose calls are still
+// waiting for an answer, each delivery once.
+func (b *backend) requeue(held []heldTask) {
+	for _, h := range held {
+		b.mu.Lock()
+		pc := b.pending[h.ID]
+		send := pc != nil && pc.requeued != h.Ack
+		if send {
+			pc.requeued = h.Ack
+		}
+		b.mu.Unlock()
+		if send {
+			_ = b.nc.Publish(h.Ack, []byte(ackNak))
+		}
+	}
+}
+
+// watchLost puts back the tasks of workers that stopped refreshing their
+// status, until the backend closes.
+func (b *backend) watchLost() {
+	tick := time.NewTicker(statusEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-b.life.Done():
+			return
+		case <-tick.C:
+		}
+		b.requeue(b.workers.expire(lostAfter))
+	}
+}
+
+// workerDied puts back at once the tasks worker id held, when its process
+// is known to have died.
+func (b *backend) workerDied(id string) { b.requeue(b.workers.remove(id)) }

@@ -1,0 +1,114 @@
+package cluster_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/shoal-go/shoal"
+	"github.com/shoal-go/shoal/cluster"
+)
+
+// The tests here keep the default AckWait of 30 seconds: a killed worker's
+// task must run again well before the queue would hand it out by itself.
+
+// waitHolding waits until the status of the worker of process pid lists a
+// running task, as it does once the task has run for a moment.
+func waitHolding(t *testing.T, cl *cluster.Client, pid int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		st, err := cl.Status(ctxFor(t, 10*time.Second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if slices.ContainsFunc(st.Workers, func(s cluster.WorkerStatus) bool { return s.PID == pid && s.Running > 0 }) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no worker of process %d lists a running task after 10s: %+v", pid, st.Workers)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestKilledWorkerTaskBackAtOnce kills a worker process of Start: Start
+// sees it exit and puts its task back in the queue at once.
+func TestKilledWorkerTaskBackAtOnce(t *testing.T) {
+	t.Parallel()
+	c := start(t, cluster.Workers(2), cluster.Slots(1))
+	ctx := ctxFor(t, 60*time.Second)
+	dir := t.TempDir()
+	f := shoal.Submit(ctx, c, blockUntilReleased, dir)
+	first := starts(t, dir, 1)[0]
+	waitHolding(t, c.Client, first)
+	killed := time.Now()
+	if err := syscall.Kill(first, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	second := starts(t, dir, 2)[1]
+	if d := time.Since(killed); d > 15*time.Second {
+		t.Errorf("the task ran again %v after its worker was killed; want far less than the AckWait of 30s", d)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "release"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := f.Get(ctx); err != nil || got != second || second == first {
+		t.Fatalf("Get = %d, %v; want %d (the other worker), nil; the killed one was %d", got, err, second, first)
+	}
+	waitQueue(t, c, empty)
+}
+
+// TestLostWorkerTaskBack kills a worker that Start does not own: the
+// driver sees its status go stale and puts its task back in the queue.
+func TestLostWorkerTaskBack(t *testing.T) {
+	t.Parallel()
+	c := start(t, cluster.Workers(1), cluster.Slots(1))
+	ctx := ctxFor(t, 60*time.Second)
+	// Keep w1 busy, so that the task below runs on the other worker.
+	bctx, unbusy := context.WithCancel(ctx)
+	defer unbusy()
+	busy := shoal.Submit(bctx, c, sleepy, time.Minute)
+	waitQueue(t, c, func(queued, running int) bool { return running == 1 })
+
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd, err := cluster.WorkerCommand(exe, c.URL(), cluster.Token(c.Token()), cluster.Slots(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := startWorkerCmd(t, cmd)
+	waitJoined(t, c.Client, w)
+	dir := t.TempDir()
+	f := shoal.Submit(ctx, c, blockUntilReleased, dir)
+	if first := starts(t, dir, 1)[0]; first != cmd.Process.Pid {
+		t.Fatalf("the task started in process %d; want the new worker, %d", first, cmd.Process.Pid)
+	}
+	waitHolding(t, c.Client, cmd.Process.Pid)
+	killed := time.Now()
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	unbusy() // w1 is free to take the task
+	if _, err := busy.Get(ctx); !errors.Is(err, context.Canceled) {
+		t.Errorf("busy task: err = %v; want context.Canceled", err)
+	}
+	second := starts(t, dir, 2)[1]
+	if d := time.Since(killed); d > 20*time.Second {
+		t.Errorf("the task ran again %v after its worker was killed; want far less than the AckWait of 30s", d)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "release"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := f.Get(ctx); err != nil || got != second {
+		t.Fatalf("Get = %d, %v; want %d (w1), nil", got, err, second)
+	}
+	waitQueue(t, c, empty)
+}
