@@ -70,11 +70,7 @@ func TestLostWorkerTaskBack(t *testing.T) {
 	t.Parallel()
 	c := start(t, cluster.Workers(1), cluster.Slots(1))
 	ctx := ctxFor(t, 60*time.Second)
-	// Keep w1 busy, so that the task below runs on the other worker.
-	bctx, unbusy := context.WithCancel(ctx)
-	defer unbusy()
-	busy := shoal.Submit(bctx, c, sleepy, time.Minute)
-	waitQueue(t, c, func(queued, running int) bool { return running == 1 })
+	busy, unbusy := keepBusy(t, ctx, c) // the task below runs on the other worker
 
 	exe, err := os.Executable()
 	if err != nil {

@@ -120,6 +120,17 @@ func listed(t *testing.T, cl *cluster.Client, pid int) bool {
 	return slices.ContainsFunc(st.Workers, func(s cluster.WorkerStatus) bool { return s.PID == pid })
 }
 
+// keepBusy takes the one slot of c's worker w1 with a task that runs until
+// unbusy (or the end of t), so that the tasks after it go to other workers.
+func keepBusy(t *testing.T, ctx context.Context, c *cluster.Cluster) (busy *shoal.Future[int], unbusy context.CancelFunc) {
+	t.Helper()
+	bctx, unbusy := context.WithCancel(ctx)
+	t.Cleanup(unbusy)
+	busy = shoal.Submit(bctx, c, sleepy, time.Minute)
+	waitQueue(t, c, func(queued, running int) bool { return running == 1 })
+	return busy, unbusy
+}
+
 func skipWithoutSIGTERM(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("no SIGTERM on Windows")
@@ -134,11 +145,7 @@ func TestWorkerCommand(t *testing.T) {
 	skipWithoutSIGTERM(t)
 	c := start(t, cluster.Workers(1), cluster.Slots(1))
 	ctx := ctxFor(t, 60*time.Second)
-	// Keep w1 busy, so that the tasks below run on the new worker.
-	bctx, unbusy := context.WithCancel(ctx)
-	defer unbusy()
-	busy := shoal.Submit(bctx, c, sleepy, time.Minute)
-	waitQueue(t, c, func(queued, running int) bool { return running == 1 })
+	busy, unbusy := keepBusy(t, ctx, c) // the tasks below run on the new worker
 
 	exe, err := os.Executable()
 	if err != nil {
@@ -208,10 +215,7 @@ func TestWorkerCommandGraceExpires(t *testing.T) {
 	skipWithoutSIGTERM(t)
 	c := start(t, cluster.Workers(1), cluster.Slots(1))
 	ctx := ctxFor(t, 60*time.Second)
-	bctx, unbusy := context.WithCancel(ctx)
-	defer unbusy()
-	shoal.Submit(bctx, c, sleepy, time.Minute) // w1 is busy
-	waitQueue(t, c, func(queued, running int) bool { return running == 1 })
+	_, unbusy := keepBusy(t, ctx, c)
 
 	exe, err := os.Executable()
 	if err != nil {
