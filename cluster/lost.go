@@ -59,7 +59,10 @@ func (b *backend) requeue(held []heldTask) {
 }
 
 // watchLost puts back the tasks of workers that stopped refreshing their
-// status, until the backend closes.
+// status, until the backend closes. With an AckWait no longer than
+// lostAfter the queue is as quick by itself, and a NAK would only come
+// after it had handed the task to another worker: then it only forgets
+// them.
 func (b *backend) watchLost() {
 	tick := time.NewTicker(statusEvery)
 	defer tick.Stop()
@@ -69,7 +72,9 @@ func (b *backend) watchLost() {
 			return
 		case <-tick.C:
 		}
-		b.requeue(b.workers.expire(lostAfter))
+		if held := b.workers.expire(lostAfter); b.cfg.ackWait > lostAfter {
+			b.requeue(held)
+		}
 	}
 }
 
