@@ -8,7 +8,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -96,7 +95,7 @@ func TestKilledWorkerTaskRunsElsewhere(t *testing.T) {
 	dir := t.TempDir()
 	f := shoal.Submit(ctx, c, blockUntilReleased, dir)
 	first := starts(t, dir, 1)[0]
-	if err := syscall.Kill(first, syscall.SIGKILL); err != nil {
+	if err := killPID(first); err != nil {
 		t.Fatal(err)
 	}
 	second := starts(t, dir, 2)[1]
@@ -120,7 +119,7 @@ func TestLostWorkerBudget(t *testing.T) {
 	ctx := ctxFor(t, 30*time.Second)
 	dir := t.TempDir()
 	f := shoal.Submit(ctx, c, blockUntilReleased, dir)
-	if err := syscall.Kill(starts(t, dir, 1)[0], syscall.SIGKILL); err != nil {
+	if err := killPID(starts(t, dir, 1)[0]); err != nil {
 		t.Fatal(err)
 	}
 	_, err := f.Get(ctx)
@@ -271,21 +270,6 @@ func TestCloseLeavesNothing(t *testing.T) {
 		t.Errorf("Submit after Close: err = %v; want ErrClosed", err)
 	}
 	goleak.VerifyNone(t)
-}
-
-// alive reports whether process pid exists and is not a zombie.
-func alive(pid int) bool {
-	if syscall.Kill(pid, 0) != nil {
-		return false
-	}
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return true // no /proc: trust kill
-	}
-	// pid (comm) state ...: the state follows the last ')'.
-	s := string(stat)
-	i := strings.LastIndexByte(s, ')')
-	return i < 0 || i+2 >= len(s) || s[i+2] != 'Z'
 }
 
 func TestStartFailsWithWorkerOutput(t *testing.T) {

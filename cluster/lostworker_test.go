@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"syscall"
 	"testing"
 	"time"
 
@@ -48,7 +47,7 @@ func TestKilledWorkerTaskBackAtOnce(t *testing.T) {
 	first := starts(t, dir, 1)[0]
 	waitHolding(t, c.Client, first)
 	killed := time.Now()
-	if err := syscall.Kill(first, syscall.SIGKILL); err != nil {
+	if err := killPID(first); err != nil {
 		t.Fatal(err)
 	}
 	second := starts(t, dir, 2)[1]

@@ -7,7 +7,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -113,7 +112,7 @@ func TestMapSurvivesKilledWorker(t *testing.T) {
 	kill := c.PIDs()[0]
 	go func() {
 		time.Sleep(150 * time.Millisecond) // mid-map: 400 items take ~400ms per slot pair
-		syscall.Kill(kill, syscall.SIGKILL)
+		_ = killPID(kill)
 	}()
 	got, err := shoal.Map(ctx, c, in, slowSquare, shoal.ChunkSize(10))
 	if err != nil {
@@ -286,7 +285,7 @@ func TestStatus(t *testing.T) {
 		}
 	}
 	// A dead worker drops out.
-	if err := syscall.Kill(pids[1], syscall.SIGKILL); err != nil {
+	if err := killPID(pids[1]); err != nil {
 		t.Fatal(err)
 	}
 	// Until the killed one's entry expires; the live one may also miss a
