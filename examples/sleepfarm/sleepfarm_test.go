@@ -164,7 +164,7 @@ func TestRunCancel(t *testing.T) {
 		if !errors.Is(err, context.Canceled) {
 			t.Errorf("Run cancelled mid-run: err = %v, want context.Canceled", err)
 		}
-		if wait := time.Since(cancelled); wait > time.Second {
+		if wait := time.Since(cancelled); wait > 2*time.Second { // far less than the work left; room for a loaded machine
 			t.Errorf("Run returned %v after cancel, want promptly", wait)
 		}
 	case <-time.After(10 * time.Second):
@@ -181,7 +181,7 @@ func TestSequentialCancel(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("Sequential past its deadline: err = %v, want context.DeadlineExceeded", err)
 	}
-	if took := time.Since(start); took > time.Second {
+	if took := time.Since(start); took > 2*time.Second { // far less than the work; room for a loaded machine
 		t.Errorf("Sequential took %v with a 50ms deadline, want it to stop promptly", took)
 	}
 }

@@ -166,7 +166,7 @@ func TestRunAllCancel(t *testing.T) {
 			if !errors.Is(err, context.Canceled) {
 				t.Errorf("%s cancelled mid-run: err = %v, want context.Canceled", run.name, err)
 			}
-			if wait := time.Since(cancelled); wait > time.Second {
+			if wait := time.Since(cancelled); wait > 2*time.Second { // far less than the work left; room for a loaded machine
 				t.Errorf("%s returned %v after cancel, want promptly", run.name, wait)
 			}
 		case <-time.After(20 * time.Second):

@@ -224,7 +224,7 @@ func TestSequentialContextCancel(t *testing.T) {
 	if !errors.Is(err, context.DeadlineExceeded) {
 		t.Errorf("SequentialContext past its deadline: err = %v, want context.DeadlineExceeded", err)
 	}
-	if took := time.Since(start); took > time.Second {
+	if took := time.Since(start); took > 2*time.Second { // far less than the work; room for a loaded machine
 		t.Errorf("SequentialContext took %v with a 50ms deadline, want it to stop promptly", took)
 	}
 }
