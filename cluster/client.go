@@ -65,7 +65,8 @@ type backend struct {
 	ownConn bool
 	js      jetstream.JetStream
 	stream  jetstream.Stream
-	kv      jetstream.KeyValue
+	kv      jetstream.KeyValue // the workers' status
+	clients jetstream.KeyValue // the clients' heartbeats (clients.go)
 	objs    jetstream.ObjectStore
 	codec   *wire.Codec
 	cfg     *config
@@ -246,6 +247,9 @@ func newBackend(ctx context.Context, nc *nats.Conn, cfg *config) (*backend, erro
 	if err := b.watchWorkers(ctx); err != nil {
 		return nil, err
 	}
+	if err := b.heartbeat(ctx); err != nil {
+		return nil, fmt.Errorf("cluster: announcing the client: %w", err)
+	}
 	nc.SetReconnectHandler(func(*nats.Conn) { b.reconnected() })
 	b.bg.Go(b.watchLost)
 	return b, nil
@@ -291,6 +295,22 @@ func (b *backend) ensure(ctx context.Context) error {
 	}
 	if err != nil {
 		return fmt.Errorf("cluster: status bucket: %w", err)
+	}
+	b.clients, err = b.js.KeyValue(ctx, clientBucket)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		b.clients, err = b.js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket:      clientBucket,
+			Description: "shoal clients",
+			TTL:         statusTTL,
+			Storage:     jetstream.MemoryStorage,
+			Replicas:    b.cfg.replicas,
+		})
+		if errors.Is(err, jetstream.ErrBucketExists) {
+			b.clients, err = b.js.KeyValue(ctx, clientBucket)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("cluster: client bucket: %w", err)
 	}
 	b.objs, err = b.js.ObjectStore(ctx, objectBucket)
 	if errors.Is(err, jetstream.ErrBucketNotFound) {
@@ -732,6 +752,7 @@ func (b *backend) close() error {
 		b.dropObjects(pc.pieces)
 	}
 	b.dropKept()
+	b.dropEntry()
 	b.kill()
 	for _, sub := range []*nats.Subscription{b.replySub, b.ackSub, b.statusSub} {
 		if sub != nil {

@@ -25,6 +25,9 @@ func TestMain(m *testing.M) {
 	if os.Getenv(driverEnv) != "" {
 		runDriver()
 	}
+	if os.Getenv(clientEnv) != "" {
+		runClient(os.Getenv(clientEnv))
+	}
 	goleak.VerifyTestMain(m)
 }
 

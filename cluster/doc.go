@@ -116,16 +116,22 @@
 // tasks it has held for 100 ms in its status, and a client puts those of
 // its calls back in the queue as soon as it sees the worker die — Start
 // when one of its worker processes exits with an error, any client when a
-// worker's status goes 6 seconds without a refresh. A task that ran twice
-// completes its future once: later answers are dropped. Answers travel
-// over core NATS, so one sent while a client's connection is down is lost:
-// once the connection is back, the client asks the queue about each call
-// still unanswered, and sends again those whose tasks are no longer queued
-// or running. Cancelling the context of a call removes its queued tasks
-// and cancels the contexts of its running ones, within milliseconds. Worker
-// processes of Start exit when the driver does, even when it is killed:
-// their standard input is a pipe from the driver, on Linux the kernel
-// sends them SIGKILL, and they exit when they lose the server.
+// worker's status goes 6 seconds without a refresh. The other way round,
+// clients heartbeat too, and a worker drops the tasks of a client that
+// closed or went 6 seconds without a heartbeat (a killed driver): queued
+// ones never run, running ones see their context cancelled, and each is
+// answered with ErrClientGone in case the client is there after all.
+//
+// A task that ran twice completes its future once: later answers are
+// dropped. Answers travel over core NATS, so one sent while a client's
+// connection is down is lost: once the connection is back, the client
+// asks the queue about each call still unanswered, and sends again those
+// whose tasks are no longer queued or running. Cancelling the context of a
+// call removes its queued tasks and cancels the contexts of its running
+// ones, within milliseconds. Worker processes of Start exit when the
+// driver does, even when it is killed: their standard input is a pipe
+// from the driver, on Linux the kernel sends them SIGKILL, and they exit
+// when they lose the server.
 //
 // # Security
 //

@@ -27,14 +27,21 @@ var (
 	// ErrClosed is the error of calls still in flight when their Client or
 	// Cluster closes, and of calls made after.
 	ErrClosed = errors.New("cluster: closed")
+
+	// ErrClientGone is wrapped by the error of a task that a worker
+	// dropped because its client looked gone: the client closed, or its
+	// heartbeat stopped for several seconds (a killed driver). Only a
+	// client wrongly taken for gone ever sees it.
+	ErrClientGone = errors.New("cluster: the task's client is gone")
 )
 
 // RemoteError is an error that happened on a worker, as it reaches the
 // driver: the message of the error the task returned (Error returns it
 // unchanged) and the worker's id. errors.Is sees through it to
 // context.Canceled, context.DeadlineExceeded, shoal.ErrNotRegistered,
-// shoal.ErrReleased, ErrSignature and ErrLostWorker when the worker's error
-// was one of those; other error types and values do not cross the wire.
+// shoal.ErrReleased, ErrSignature, ErrLostWorker and ErrClientGone when
+// the worker's error was one of those; other error types and values do
+// not cross the wire.
 type RemoteError struct {
 	Worker  string // the id of the worker that ran the task
 	Message string // the worker-side error's Error()
@@ -60,6 +67,7 @@ const (
 	kindLostWorker
 	kindReleased
 	kindMalformed
+	kindClientGone
 	kindEnd // not a kind: the bound of valid ones
 )
 
@@ -79,6 +87,8 @@ func (k errKind) sentinel() error {
 		return shoal.ErrReleased
 	case kindMalformed:
 		return errMalformed
+	case kindClientGone:
+		return ErrClientGone
 	}
 	return nil
 }
@@ -90,7 +100,7 @@ func toWire(err error) *wireError {
 		return &wireError{Kind: kindPanic, Msg: fmt.Sprint(pe.Value), Stack: pe.Stack}
 	}
 	k := kindError
-	for _, kk := range []errKind{kindCanceled, kindDeadline, kindNotRegistered, kindSignature, kindLostWorker, kindReleased, kindMalformed} {
+	for _, kk := range []errKind{kindCanceled, kindDeadline, kindNotRegistered, kindSignature, kindLostWorker, kindReleased, kindMalformed, kindClientGone} {
 		if errors.Is(err, kk.sentinel()) {
 			k = kk
 			break

@@ -11,8 +11,9 @@ import (
 // The cluster's NATS resources. Tasks go to a work-queue stream read by one
 // durable pull consumer shared by all workers; results come back by core
 // NATS to the reply subject of the client that sent the task; a cancel is
-// broadcast on a core subject; workers heartbeat into a key-value bucket;
-// shared values and oversized payloads live in an object store.
+// broadcast on a core subject; workers and clients heartbeat into
+// key-value buckets; shared values and oversized payloads live in an
+// object store.
 const (
 	taskStream    = "SHOAL_TASKS"
 	taskSubjects  = "shoal.task.>"
@@ -20,6 +21,7 @@ const (
 	consumerName  = "shoal-workers"
 	cancelSubject = "shoal.cancel"
 	statusBucket  = "SHOAL_STATUS"
+	clientBucket  = "SHOAL_CLIENTS"
 	objectBucket  = "SHOAL_OBJECTS"
 )
 

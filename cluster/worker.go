@@ -86,7 +86,8 @@ type worker struct {
 	grace   time.Duration
 	started time.Time
 
-	tasks sync.WaitGroup // one per task goroutine
+	tasks   sync.WaitGroup // one per task goroutine
+	clients clientTable    // whose tasks to drop (clients.go)
 
 	mu        sync.Mutex
 	stopping  bool
@@ -165,6 +166,11 @@ func (w *worker) run(ctx context.Context) error {
 		return fmt.Errorf("cluster: subscribing to cancels: %w", err)
 	}
 	defer func() { _ = sub.Unsubscribe() }()
+	csub, err := w.b.watchClients(ctx, &w.clients)
+	if err != nil {
+		return fmt.Errorf("cluster: following clients: %w", err)
+	}
+	defer func() { _ = csub.Unsubscribe() }()
 	if err := w.putStatus(ctx); err != nil {
 		return fmt.Errorf("cluster: announcing worker %s: %w", w.id, err)
 	}
@@ -296,6 +302,11 @@ func (w *worker) start(msg *nats.Msg) {
 		w.ack(msg, ackTerm, "cancelled")
 		return
 	}
+	if w.clients.gone(t.Reply) {
+		w.mu.Unlock()
+		w.dropOrphan(msg, t)
+		return
+	}
 	if tk := w.running[key]; tk != nil {
 		// Redelivered to the worker already running it (its keepalives
 		// came late): go on, answering for the latest delivery.
@@ -386,8 +397,34 @@ func (tk *task) stopped() bool {
 	case errCancelled:
 		tk.w.ack(tk.message(), ackTerm, "cancelled") // the driver has moved on
 		return true
+	case ErrClientGone:
+		tk.w.dropOrphan(tk.message(), tk.t)
+		return true
 	}
 	return false
+}
+
+// dropOrphan drops a task whose client is gone: it answers it with
+// ErrClientGone, in case the client is there after all, and takes it off
+// the queue.
+func (w *worker) dropOrphan(m *nats.Msg, t *taskMsg) {
+	err := fmt.Errorf("%w: %s dropped by worker %s, its client not heard from", ErrClientGone, t.Name, w.id)
+	r := &resultMsg{ID: t.ID, Worker: w.id, Err: toWire(err)}
+	_ = w.b.nc.Publish(t.Reply, r.append(make([]byte, 0, r.size())))
+	w.ack(m, ackTerm, "client gone")
+}
+
+// dropOrphans cancels the running tasks whose clients are gone, and
+// forgets clients gone long ago.
+func (w *worker) dropOrphans() {
+	w.mu.Lock()
+	for _, tk := range w.running {
+		if w.clients.gone(tk.t.Reply) {
+			tk.cancel(ErrClientGone)
+		}
+	}
+	w.mu.Unlock()
+	w.clients.prune()
 }
 
 // ahead returns how many tasks to hold beyond the idle slots: while tasks
@@ -661,6 +698,7 @@ func (w *worker) heartbeat(ctx context.Context) {
 			continue
 		}
 		last = time.Now()
+		w.dropOrphans()
 		if err := w.putStatus(ctx); err != nil && ctx.Err() == nil {
 			w.logf("writing status: %v", err)
 		}
