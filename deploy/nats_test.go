@@ -322,6 +322,7 @@ func checkResources(t *testing.T, ctx context.Context, url, token string, tlsCon
 	}{
 		{"SHOAL_TASKS", "SHOAL_TASKS", jetstream.MemoryStorage},
 		{"KV_SHOAL_STATUS", "SHOAL_STATUS", jetstream.MemoryStorage},
+		{"KV_SHOAL_CLIENTS", "SHOAL_CLIENTS", jetstream.MemoryStorage},
 		{"OBJ_SHOAL_OBJECTS", "SHOAL_OBJECTS", jetstream.FileStorage},
 	} {
 		s, err := js.Stream(ctx, want.stream)
