@@ -2,8 +2,10 @@ package array
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -46,11 +48,14 @@ func (r Result) Dense() *mat.Dense {
 // option an error wrapping shoal.ErrInvalidOption. A nil ex panics.
 //
 // The graph runs as a few shoal.Map calls, one per stage (see Graph): the
-// chunk tasks of each stage run in parallel, and stages that need whole
+// chunk tasks of each stage run in parallel, stages that need whole
 // chunks of an earlier stage (MatMul, Transpose, Rechunk of a computed
-// array) run after it. opts go to every one of those Map calls, so
-// shoal.Progress and shoal.OnProgress count the chunk tasks of each stage
-// in turn; shoal.ChunkSize(1) is the default, as chunk tasks are long.
+// array) run after it, and stages that do not depend on each other (the
+// two operands of a MatMul, two reductions added together) run at the
+// same time; the first stage to fail stops the others. opts go to every
+// one of those Map calls, so shoal.Progress and shoal.OnProgress count the
+// chunk tasks of each stage, of several at once while stages overlap;
+// shoal.ChunkSize(1) is the default, as chunk tasks are long.
 //
 // Compute may be called any number of times, concurrently too: it
 // recomputes everything each time (nothing is cached between calls).
@@ -65,7 +70,7 @@ func (a *Array) Compute(ctx context.Context, ex shoal.Executor, opts ...shoal.Op
 		return Result{}, err
 	}
 	r := newRun(ctx, ex, opts)
-	defer r.release()
+	defer r.end()
 	data, err := r.dense(a.n)
 	if err != nil {
 		return Result{}, err
@@ -102,15 +107,25 @@ func (a *Array) Scalar(ctx context.Context, ex shoal.Executor, opts ...shoal.Opt
 	return res.Data[0], nil
 }
 
-// run is one Compute: the stages computed so far, and the values shared
-// on a cluster, released at the end.
+// run is one Compute: the stages computed or being computed, and the
+// values shared on a cluster, released at the end.
 type run struct {
 	ctx    context.Context
+	stop   context.CancelCauseFunc // ends ctx: a stage failed, or the run is over
 	ex     shoal.Executor
 	pool   bool
 	opts   []shoal.Option
-	memo   map[*node]*grid
-	shared []shoal.Ref[[]float64]
+	mu     sync.Mutex
+	memo   map[*node]*stage
+	shared []shoal.Ref[[]float64] // under mu
+}
+
+// stage is a node computed whole, once, by the first goroutine that needs
+// it; the others wait for done.
+type stage struct {
+	done chan struct{}
+	g    *grid
+	err  error
 }
 
 // grid is a computed array: a block per chunk, row-major.
@@ -144,7 +159,14 @@ func chunkOf(b []int, x int) int {
 func newRun(ctx context.Context, ex shoal.Executor, opts []shoal.Option) *run {
 	_, pool := ex.(*shoal.Pool)
 	all := append([]shoal.Option{shoal.ChunkSize(1)}, opts...)
-	return &run{ctx: ctx, ex: ex, pool: pool, opts: all, memo: map[*node]*grid{}}
+	ctx, stop := context.WithCancelCause(ctx)
+	return &run{ctx: ctx, stop: stop, ex: ex, pool: pool, opts: all, memo: map[*node]*stage{}}
+}
+
+// end releases what the run shared and ends its context.
+func (r *run) end() {
+	r.release()
+	r.stop(nil)
 }
 
 // releaseTimeout bounds the wait for a cluster to release a run's chunks.
@@ -226,12 +248,26 @@ func onlyGenerators(n *node) bool {
 	return false
 }
 
-// materialise computes every chunk of n. With share, the chunks are for
-// later tasks: on a cluster they stay there, as Refs.
+// materialise computes every chunk of n, once per run however many
+// goroutines ask. With share, the chunks are for later tasks: on a
+// cluster they stay there, as Refs.
 func (r *run) materialise(n *node, share bool) (*grid, error) {
-	if g, ok := r.memo[n]; ok {
-		return g, nil
+	r.mu.Lock()
+	if s, ok := r.memo[n]; ok {
+		r.mu.Unlock()
+		<-s.done // its Map calls return once the run's context ends
+		return s.g, s.err
 	}
+	s := &stage{done: make(chan struct{})}
+	r.memo[n] = s
+	r.mu.Unlock()
+	s.g, s.err = r.compute(n, share)
+	close(s.done)
+	return s.g, s.err
+}
+
+// compute computes every chunk of n (see materialise).
+func (r *run) compute(n *node, share bool) (*grid, error) {
 	var g *grid
 	var err error
 	switch {
@@ -254,8 +290,53 @@ func (r *run) materialise(n *node, share bool) (*grid, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.memo[n] = g
 	return g, nil
+}
+
+// prefetch computes at the same time the stages of ns, when there are
+// several: they do not depend on each other, or the first would be
+// computed inside the other. The first to fail stops the rest, and its
+// error is the one returned.
+func (r *run) prefetch(ns []*node) error {
+	if len(ns) < 2 {
+		return nil // computed when it is read
+	}
+	errs := make([]error, len(ns))
+	var wg sync.WaitGroup
+	for i, n := range ns {
+		wg.Go(func() {
+			if _, errs[i] = r.materialise(n, true); errs[i] != nil {
+				r.stop(errs[i])
+			}
+		})
+	}
+	wg.Wait()
+	if err := context.Cause(r.ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err // the stage that failed first, not those it stopped
+	}
+	for _, err := range errs {
+		if err != nil {
+			return err // ctx's error
+		}
+	}
+	return nil
+}
+
+// reads appends to out the nodes the fused program of n reads whole, as
+// program walks them: each a stage of its own.
+func reads(n *node, out []*node) []*node {
+	switch {
+	case n.op == opUnary, n.op == opSlice, n.op == opRechunk && fusable(n):
+		return reads(n.in[0], out)
+	case n.op == opBinary:
+		return reads(n.in[1], reads(n.in[0], out))
+	case n.op == opConst, n.op == opArange, n.op == opNormal, n.op == opUniform, n.op == opData:
+		return out
+	}
+	if slices.Contains(out, n) {
+		return out
+	}
+	return append(out, n)
 }
 
 // values returns a grid over data, n's values in row-major order: views
@@ -274,7 +355,9 @@ func (r *run) values(n *node, data []float64) (*grid, error) {
 				if err != nil {
 					return nil, err
 				}
+				r.mu.Lock()
 				r.shared = append(r.shared, ref)
+				r.mu.Unlock()
 				b.Ref, b.Stride = ref, b.Cols
 			}
 			*g.at(i, j) = b
@@ -345,6 +428,9 @@ func (r *run) program(n *node, r0, c0, rows, cols int) (prog, error) {
 
 // fused computes the chunks of a fusable n, one task per chunk.
 func (r *run) fused(n *node, share bool) (*grid, error) {
+	if err := r.prefetch(reads(n, nil)); err != nil {
+		return nil, err
+	}
 	nr, nc := n.nchunks()
 	tasks := make([]chunkTask, 0, nr*nc)
 	for i := range nr {
@@ -371,7 +457,9 @@ func (r *run) fused(n *node, share bool) (*grid, error) {
 // keep records a block shared on a cluster, for release.
 func (r *run) keep(b block, share bool) {
 	if share && !r.pool && b.Data == nil && b.Rows*b.Cols > 0 {
+		r.mu.Lock()
 		r.shared = append(r.shared, b.Ref)
+		r.mu.Unlock()
 		sharedChunks.Add(1)
 	}
 }
@@ -386,6 +474,9 @@ const splitEvery = 4
 // chunk.
 func (r *run) reduce(n *node) ([]float64, error) {
 	in := n.in[0]
+	if err := r.prefetch(reads(in, nil)); err != nil {
+		return nil, err
+	}
 	nr, nc := in.nchunks()
 	var tasks []chunkTask
 	var outOf []int // the output chunk of each task

@@ -51,6 +51,8 @@
 // Operations that need whole chunks of their input — MatMul, Transpose,
 // Rechunk of a computed array, and a reduction used as the input of
 // another operation — compute that input first, as a separate stage.
+// Stages that do not need each other, such as the two operands of a
+// MatMul, run at the same time.
 //
 // # Reductions
 //

@@ -193,6 +193,18 @@ func (r *run) operand(n *node) (*grid, bool, error) {
 }
 
 func (r *run) matmul(n *node, share bool) (*grid, error) {
+	var ops []*node
+	for _, in := range n.in {
+		if in.op == opTranspose {
+			in = in.in[0]
+		}
+		if !slices.Contains(ops, in) {
+			ops = append(ops, in)
+		}
+	}
+	if err := r.prefetch(ops); err != nil {
+		return nil, err
+	}
 	ga, ta, err := r.operand(n.in[0])
 	if err != nil {
 		return nil, err
