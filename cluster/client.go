@@ -257,8 +257,41 @@ func newBackend(ctx context.Context, nc *nats.Conn, cfg *config) (*backend, erro
 
 func (b *backend) client() *Client { return &Client{Remote: shoal.NewRemote(b), b: b} }
 
-// ensure finds or creates the cluster's stream, status bucket and object
-// store. Existing ones are used as they are: their settings belong to
+// heartbeats finds or creates a key-value bucket of heartbeats, whose
+// entries expire after statusTTL.
+func (b *backend) heartbeats(ctx context.Context, bucket, description string) (jetstream.KeyValue, error) {
+	kv, err := b.js.KeyValue(ctx, bucket)
+	if errors.Is(err, jetstream.ErrBucketNotFound) {
+		kv, err = b.js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
+			Bucket:      bucket,
+			Description: description,
+			TTL:         statusTTL,
+			Storage:     jetstream.MemoryStorage,
+			Replicas:    b.cfg.replicas,
+		})
+		if errors.Is(err, jetstream.ErrBucketExists) {
+			kv, err = b.js.KeyValue(ctx, bucket)
+		}
+	}
+	return kv, err
+}
+
+// every calls f every d until the backend closes.
+func (b *backend) every(d time.Duration, f func()) {
+	tick := time.NewTicker(d)
+	defer tick.Stop()
+	for {
+		select {
+		case <-b.life.Done():
+			return
+		case <-tick.C:
+		}
+		f()
+	}
+}
+
+// ensure finds or creates the cluster's stream, heartbeat buckets and
+// object store. Existing ones are used as they are: their settings belong to
 // whoever created them.
 func (b *backend) ensure(ctx context.Context) error {
 	var err error
@@ -280,36 +313,10 @@ func (b *backend) ensure(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("cluster: task stream: %w", err)
 	}
-	b.kv, err = b.js.KeyValue(ctx, statusBucket)
-	if errors.Is(err, jetstream.ErrBucketNotFound) {
-		b.kv, err = b.js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
-			Bucket:      statusBucket,
-			Description: "shoal workers",
-			TTL:         statusTTL,
-			Storage:     jetstream.MemoryStorage,
-			Replicas:    b.cfg.replicas,
-		})
-		if errors.Is(err, jetstream.ErrBucketExists) {
-			b.kv, err = b.js.KeyValue(ctx, statusBucket)
-		}
-	}
-	if err != nil {
+	if b.kv, err = b.heartbeats(ctx, statusBucket, "shoal workers"); err != nil {
 		return fmt.Errorf("cluster: status bucket: %w", err)
 	}
-	b.clients, err = b.js.KeyValue(ctx, clientBucket)
-	if errors.Is(err, jetstream.ErrBucketNotFound) {
-		b.clients, err = b.js.CreateKeyValue(ctx, jetstream.KeyValueConfig{
-			Bucket:      clientBucket,
-			Description: "shoal clients",
-			TTL:         statusTTL,
-			Storage:     jetstream.MemoryStorage,
-			Replicas:    b.cfg.replicas,
-		})
-		if errors.Is(err, jetstream.ErrBucketExists) {
-			b.clients, err = b.js.KeyValue(ctx, clientBucket)
-		}
-	}
-	if err != nil {
+	if b.clients, err = b.heartbeats(ctx, clientBucket, "shoal clients"); err != nil {
 		return fmt.Errorf("cluster: client bucket: %w", err)
 	}
 	b.objs, err = b.js.ObjectStore(ctx, objectBucket)

@@ -43,18 +43,11 @@ func (b *backend) heartbeat(ctx context.Context) error {
 		return err
 	}
 	b.bg.Go(func() {
-		tick := time.NewTicker(statusEvery)
-		defer tick.Stop()
-		for {
-			select {
-			case <-b.life.Done():
-				return
-			case <-tick.C:
-			}
+		b.every(statusEvery, func() {
 			ctx, cancel := b.opContext(statusDeadline)
 			_, _ = b.clients.Put(ctx, b.inbox, data) // a missed beat is made up by the next
 			cancel()
-		}
+		})
 	})
 	return nil
 }

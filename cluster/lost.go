@@ -1,7 +1,5 @@
 package cluster
 
-import "time"
-
 // A lost worker's tasks come back to the queue after AckWait (30 s by
 // default) without help, as the queue stops hearing from it. Clients make
 // that quicker: a worker lists the tasks it has in hand in its status
@@ -64,18 +62,11 @@ func (b *backend) requeue(held []heldTask) {
 // after it had handed the task to another worker: then it only forgets
 // them.
 func (b *backend) watchLost() {
-	tick := time.NewTicker(statusEvery)
-	defer tick.Stop()
-	for {
-		select {
-		case <-b.life.Done():
-			return
-		case <-tick.C:
-		}
+	b.every(statusEvery, func() {
 		if held := b.workers.expire(lostAfter); b.cfg.ackWait > lostAfter {
 			b.requeue(held)
 		}
-	}
+	})
 }
 
 // workerDied puts back at once the tasks worker id held, when its process
