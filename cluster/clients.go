@@ -17,11 +17,17 @@ import (
 // run them for nothing. So every client heartbeats into the client bucket
 // (its reply subject as the key) every statusEvery, and deletes its entry
 // when it closes. A worker drops the tasks of a client whose entry was
-// deleted, or went lostAfter without a refresh: a queued task before it
-// runs, a running one by cancelling its context. It answers them with
-// ErrClientGone all the same, so that a client wrongly taken for gone
-// gets an error rather than waiting for ever. A client never heard from
-// counts as alive.
+// deleted, or went clientLostAfter without a refresh: a queued task
+// before it runs, a running one by cancelling its context. It answers
+// them with ErrClientGone all the same, so that a client wrongly taken for
+// gone gets an error rather than waiting for ever. A client never heard
+// from counts as alive.
+
+// clientLostAfter is how long a client may go without a heartbeat before
+// workers drop its tasks. It is longer than lostAfter: taking a live
+// client for gone fails its calls, while waiting a little longer for a
+// dead one only runs a few more of its tasks for nothing.
+const clientLostAfter = 10 * time.Second
 
 // clientEntry is a client's heartbeat: who it is, for people reading the
 // bucket.
@@ -92,7 +98,7 @@ func (t *clientTable) gone(key string) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	c := t.m[key]
-	return c != nil && (c.deleted || time.Since(c.seen) > lostAfter)
+	return c != nil && (c.deleted || time.Since(c.seen) > clientLostAfter)
 }
 
 // prune forgets the clients gone for longer than forgetClient.

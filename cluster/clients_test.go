@@ -124,5 +124,5 @@ func TestKilledClientTasksDropped(t *testing.T) {
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
 	}
-	checkOrphansDropped(t, c, dir, 20*time.Second)
+	checkOrphansDropped(t, c, dir, 30*time.Second)
 }

@@ -118,7 +118,7 @@
 // when one of its worker processes exits with an error, any client when a
 // worker's status goes 6 seconds without a refresh. The other way round,
 // clients heartbeat too, and a worker drops the tasks of a client that
-// closed or went 6 seconds without a heartbeat (a killed driver): queued
+// closed or went 10 seconds without a heartbeat (a killed driver): queued
 // ones never run, running ones see their context cancelled, and each is
 // answered with ErrClientGone in case the client is there after all.
 //
