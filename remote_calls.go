@@ -129,7 +129,6 @@ func (r *remoteRun[T, R]) send(base int, in []T) (*remoteChunk[R], bool) {
 	if r.inline != nil {
 		if res, ok := r.inline.RunInline(r.ctx, &call); ok {
 			c.took = time.Since(start)
-			r.perItem.Store(max(1, int64(c.took)/int64(c.n)))
 			r.finish(c, res, nil)
 			close(c.done)
 			return c, true
@@ -161,7 +160,6 @@ func (r *remoteRun[T, R]) send(base int, in []T) (*remoteChunk[R], bool) {
 	r.b.Submit(r.ctx, &call, func(res []remote.Result, err error) {
 		defer r.wg.Done()
 		c.took = time.Since(start)
-		r.perItem.Store(max(1, int64(c.took)/int64(c.n)))
 		r.finish(c, res, err)
 		<-r.window
 		close(c.done)
@@ -169,7 +167,9 @@ func (r *remoteRun[T, R]) send(base int, in []T) (*remoteChunk[R], bool) {
 	return c, true
 }
 
+// finish records the outcome of chunk c, back after c.took.
 func (r *remoteRun[T, R]) finish(c *remoteChunk[R], res []remote.Result, err error) {
+	r.perItem.Store(max(1, int64(c.took)/int64(c.n)))
 	if err == nil && len(res) != c.n {
 		err = fmt.Errorf("shoal: %s: %d results for %d arguments", r.reg.name, len(res), c.n)
 	}

@@ -181,25 +181,28 @@ func general(ctx context.Context, b *block) (blas64.General, error) {
 	return g, nil
 }
 
+// operandOf returns the node a MatMul reads for operand n, and whether
+// that node holds the operand transposed: a Transpose is read in place.
+func operandOf(n *node) (*node, bool) {
+	if n.op == opTranspose {
+		return n.in[0], true
+	}
+	return n, false
+}
+
 // operand returns the grid of a MatMul operand and whether it holds the
 // operand transposed.
 func (r *run) operand(n *node) (*grid, bool, error) {
-	if n.op == opTranspose {
-		g, err := r.materialise(n.in[0], true)
-		return g, true, err
-	}
-	g, err := r.materialise(n, true)
-	return g, false, err
+	m, t := operandOf(n)
+	g, err := r.materialise(m, true)
+	return g, t, err
 }
 
 func (r *run) matmul(n *node, share bool) (*grid, error) {
 	var ops []*node
 	for _, in := range n.in {
-		if in.op == opTranspose {
-			in = in.in[0]
-		}
-		if !slices.Contains(ops, in) {
-			ops = append(ops, in)
+		if m, _ := operandOf(in); !slices.Contains(ops, m) {
+			ops = append(ops, m)
 		}
 	}
 	if err := r.prefetch(ops); err != nil {

@@ -211,9 +211,7 @@ func (c *Cluster) startProc(bin, id string, out *syncWriter) (*proc, error) {
 		stderr.flush()
 		if !c.closing.Load() && p.err != nil {
 			stderr.emit([]byte(fmt.Sprintf("worker exited: %v", p.err)))
-			if c.Client != nil {
-				c.b.workerDied(id) // its tasks go back to the queue now, not after AckWait
-			}
+			c.b.workerDied(id) // its tasks go back to the queue now, not after AckWait
 		}
 		close(p.done)
 	}()
