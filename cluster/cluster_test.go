@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	natsserver "github.com/nats-io/nats-server/v2/server"
 	"go.uber.org/goleak"
 
 	"github.com/shoal-go/shoal"
@@ -140,6 +141,22 @@ func start(t *testing.T, opts ...cluster.Option) *cluster.Cluster {
 		}
 	})
 	return c
+}
+
+// runNATS starts a NATS server of opts for t, shut down when t ends, and
+// returns it once it takes connections.
+func runNATS(t *testing.T, opts *natsserver.Options) *natsserver.Server {
+	t.Helper()
+	ns, err := natsserver.NewServer(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns.Start()
+	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
+	if !ns.ReadyForConnections(10 * time.Second) {
+		t.Fatal("server not ready")
+	}
+	return ns
 }
 
 // logWriter writes worker output to the test log, until the test ends.

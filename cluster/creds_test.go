@@ -49,21 +49,13 @@ func TestCredsFile(t *testing.T) {
 	store(sys, false)
 	store(acc, true)
 
-	ns, err := natsserver.NewServer(&natsserver.Options{
+	ns := runNATS(t, &natsserver.Options{
 		Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true,
 		JetStream: true, StoreDir: t.TempDir(),
 		TrustedOperators: []*jwt.OperatorClaims{opClaims},
 		AccountResolver:  resolver,
 		SystemAccount:    sys.pub,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns.Start()
-	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("server not ready")
-	}
 	url := ns.ClientURL()
 	ctx := ctxFor(t, 30*time.Second)
 

@@ -25,19 +25,11 @@ import (
 func TestTLS(t *testing.T) {
 	t.Parallel()
 	serverTLS, clientTLS := tlsPair(t)
-	ns, err := natsserver.NewServer(&natsserver.Options{
+	ns := runNATS(t, &natsserver.Options{
 		Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true,
 		JetStream: true, StoreDir: t.TempDir(),
 		Authorization: "secret", TLSConfig: serverTLS, TLSTimeout: 5,
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns.Start()
-	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("server not ready")
-	}
 	url := ns.ClientURL()
 	ctx := ctxFor(t, 20*time.Second)
 

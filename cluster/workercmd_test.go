@@ -359,18 +359,10 @@ func TestWorkerCommandOptions(t *testing.T) {
 func TestWorkerCommandReconnects(t *testing.T) {
 	t.Parallel()
 	skipWithoutSIGTERM(t)
-	ns, err := natsserver.NewServer(&natsserver.Options{
+	ns := runNATS(t, &natsserver.Options{
 		Host: "127.0.0.1", Port: -1, NoLog: true, NoSigs: true,
 		JetStream: true, StoreDir: t.TempDir(), Authorization: "secret",
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ns.Start()
-	t.Cleanup(func() { ns.Shutdown(); ns.WaitForShutdown() })
-	if !ns.ReadyForConnections(10 * time.Second) {
-		t.Fatal("server not ready")
-	}
 	ctx := ctxFor(t, 60*time.Second)
 	cl, err := cluster.Connect(ctx, ns.ClientURL(), cluster.Token("secret"))
 	if err != nil {
