@@ -29,7 +29,7 @@
 // Then and ThenAll build task graphs: they return a Future at once, and
 // their task starts when its inputs are ready (an input's failure fails it
 // with an *InputError, without running it). Futures cost an allocation
-// each (96 bytes for small argument and result types): for many small
+// each (80 bytes for small argument and result types): for many small
 // items use Map.
 //
 // # Nesting and the bound

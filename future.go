@@ -19,19 +19,20 @@ import (
 // other work until the result is ready.
 type Future[T any] struct {
 	state atomic.Int32           // stateQueued … stateDone; the first two are the task's
+	pool  uint32                 // the ID of the local pool whose task completes it, if any
 	x     atomic.Pointer[extras] // made on first use: see extras
 	val   T
-	errp  *error     // the error, if any: see failure
 	task  futureTask // the task that completes it
 }
 
-// extras are what a future makes for those waiting on it, and what its
-// task makes for a context that is cancelled or asked for Done: most
-// futures are done before anyone waits and never need them, and one
-// pointer for both keeps a task small.
+// extras are what a future makes for those waiting on it, for its error,
+// and what its task makes for a context that is cancelled or asked for
+// Done: most futures succeed and are done before anyone waits, so never
+// need them, and one pointer for all three keeps a task small.
 type extras struct {
-	w waiters
-	c taskCtx
+	w   waiters
+	c   taskCtx
+	err error // the future's error, written before its state is done
 }
 
 // waiters are the channel and callbacks of those waiting on a future.
@@ -84,7 +85,10 @@ func (f *Future[T]) complete(v T, err error) {
 			break
 		}
 	}
-	f.val, f.errp = v, boxError(err)
+	f.val = v
+	if err != nil {
+		f.extras().err = err
+	}
 	f.state.Store(stateDone)
 	if x := f.x.Load(); x != nil {
 		x.w.fire()
@@ -93,32 +97,10 @@ func (f *Future[T]) complete(v T, err error) {
 
 // failure returns the error of a done future.
 func (f *Future[T]) failure() error {
-	if f.errp == nil {
-		return nil
+	if x := f.x.Load(); x != nil {
+		return x.err
 	}
-	return *f.errp
-}
-
-// Errors that complete many futures, boxed once. They are never written.
-var (
-	boxedCanceled = error(context.Canceled)
-	boxedDeadline = error(context.DeadlineExceeded)
-)
-
-// boxError returns a pointer to err, or nil for nil: a future keeps its
-// error behind a pointer, 8 bytes rather than 16, as failures are rare.
-func boxError(err error) *error {
-	switch err {
-	case nil:
-		return nil
-	case context.Canceled:
-		return &boxedCanceled
-	case context.DeadlineExceeded:
-		return &boxedDeadline
-	}
-	p := new(error) // not &err: that would move err to the heap on every call
-	*p = err
-	return p
+	return nil
 }
 
 // extras returns f's extras, making them on first use.

@@ -11,10 +11,10 @@ import (
 	"github.com/shoal-go/shoal"
 )
 
-// A task of small argument and result types fits the 96-byte size class:
+// A task of small argument and result types fits the 80-byte size class:
 // Submit allocates nothing else.
 func TestTaskSize(t *testing.T) {
-	if got, limit := shoal.TaskSize, uintptr(96); got > limit {
+	if got, limit := shoal.TaskSize, uintptr(80); got > limit {
 		t.Errorf("task[int, int] is %d bytes, want at most %d", got, limit)
 	}
 }

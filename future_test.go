@@ -206,3 +206,41 @@ func TestSubmitAndWaitInsideTaskOnOneWorker(t *testing.T) {
 		t.Errorf("fib(15) = %d, %v; want 610", v, err)
 	}
 }
+
+// A task waiting on a future of another pool must not run that future's
+// task on its own slot: it would run outside its pool's bound, and with
+// the wrong pool in its context.
+func TestWaitOnAnotherPoolsFuture(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	a, b := newPool(t, 1), newPool(t, 1)
+	releaseB := make(chan struct{})
+	bBusy := make(chan struct{})
+	shoal.Go(ctx, b, func(context.Context) (int, error) {
+		close(bBusy)
+		<-releaseB
+		return 0, nil
+	})
+	<-bBusy
+	var ranOn shoal.Executor
+	outer := shoal.Go(ctx, a, func(ctx context.Context) (int, error) {
+		inner := shoal.Go(ctx, b, func(ctx context.Context) (int, error) {
+			ranOn = shoal.From(ctx)
+			return 1, nil
+		})
+		return inner.Get(ctx)
+	})
+	// a has one slot: this probe runs only once outer waits with its slot
+	// lent out, or has finished.
+	probe := shoal.Go(ctx, a, func(context.Context) (int, error) { return 0, nil })
+	if err := probe.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	close(releaseB)
+	if v, err := outer.Get(ctx); v != 1 || err != nil {
+		t.Fatalf("outer = %d, %v", v, err)
+	}
+	if ranOn != b {
+		t.Errorf("the task of pool b ran with executor %v, want b", ranOn)
+	}
+}

@@ -43,7 +43,9 @@ func NewPool(opts ...PoolOption) *Pool {
 	if c.workers < 1 {
 		panic(fmt.Sprintf("shoal: Workers(%d): must be at least 1", c.workers))
 	}
-	return &Pool{s: sched.New(c.workers)}
+	p := &Pool{s: sched.New(c.workers)}
+	p.s.Owner = p
+	return p
 }
 
 // Size reports how many tasks the pool runs at once.

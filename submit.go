@@ -45,8 +45,8 @@ func Submit[T, R any](ctx context.Context, ex Executor, fn func(context.Context,
 		return submitRemote(ctx, b, fn, arg)
 	}
 	p := local(ex)
-	t := &task[T, R]{fn: fn, arg: arg, parent: ctx, pool: p}
-	t.fut.task = t
+	t := &task[T, R]{fn: fn, arg: arg, parent: ctx}
+	t.fut.pool, t.fut.task = p.s.ID(), t
 	if err := ctx.Err(); err != nil {
 		t.fut.complete(t.zero(), err)
 	} else if err := p.submit(ctx, t); err != nil {
@@ -64,13 +64,13 @@ var errGoexit = errors.New("shoal: task called runtime.Goexit")
 // function: a cancellable context per task would cost an allocation and a
 // lock on the parent, so a task makes its Done channel only when someone
 // asks for it, and Future.Cancel cancels it directly. What only a
-// cancelled task or a caller of Done needs is in the future's extras,
-// which keeps a task of small T and R in the 96-byte size class.
+// failed or cancelled task, or a caller of Done, needs is in the future's extras,
+// which keeps a task of small T and R in the 80-byte size class: the
+// task's pool is its worker's, and the future names it by a 4-byte ID.
 type task[T, R any] struct {
 	fut    Future[R]
 	parent context.Context
-	pool   *Pool
-	w      *sched.Worker // set by the goroutine that runs the task
+	w      *sched.Worker // set by the goroutine that runs the task; its pool's Owner is the task's Pool
 	fn     func(context.Context, T) (R, error)
 	arg    T
 }
@@ -94,7 +94,7 @@ func (t *task[T, R]) Run(w *sched.Worker) {
 }
 
 func (t *task[T, R]) runInline(w *sched.Worker) bool {
-	if w.Pool() != t.pool.s || w.Slot() == nil || !t.fut.state.CompareAndSwap(stateQueued, stateRunning) {
+	if w.Pool().ID() != t.fut.pool || w.Slot() == nil || !t.fut.state.CompareAndSwap(stateQueued, stateRunning) {
 		return false
 	}
 	t.run(w)
@@ -186,7 +186,7 @@ func (t *task[T, R]) Err() error {
 func (t *task[T, R]) Value(key any) any {
 	switch key {
 	case executorKey{}:
-		return t.pool
+		return t.w.Pool().Owner
 	case workerKey{}:
 		return t.w
 	}

@@ -123,7 +123,7 @@ func after[T, A, R any](ctx context.Context, ex Executor, in []*Future[T], all b
 	}
 	ended := func(i int, f *Future[T]) {
 		// A kept cluster result is not done here, and has not failed.
-		if f.ready() && f.errp != nil {
+		if f.ready() && f.failure() != nil {
 			if settle() {
 				unwatch()
 				out.complete(zero, &InputError{Input: i, Err: f.failure()})

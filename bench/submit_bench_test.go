@@ -109,25 +109,25 @@ func BenchmarkSubmitGet(b *testing.B) {
 	})
 
 	// The floor under any future-per-task design: allocate one object per
-	// task of the size of a shoal task[int, int] (96 bytes, with pointer
+	// task of the size of a shoal task[int, int] (80 bytes, with pointer
 	// words) and keep them all, as the futures slice keeps the futures; no
 	// scheduling.
 	b.Run("floor-alloc", func(b *testing.B) {
 		b.ReportAllocs()
-		objs := make([]*object96, n)
+		objs := make([]*object80, n)
 		a := startAllocs()
 		for b.Loop() {
 			for i := range objs {
-				objs[i] = &object96{ctx: ctx, n: i}
+				objs[i] = &object80{ctx: ctx, n: i}
 			}
 		}
 		reportPerItem(b, n, a, "task")
 	})
 }
 
-// object96 is 96 bytes with pointer words, like a shoal task[int, int].
-type object96 struct {
+// object80 is 80 bytes with pointer words, like a shoal task[int, int].
+type object80 struct {
 	ctx context.Context
 	n   int
-	p   [9]*int
+	p   [7]*int
 }

@@ -72,6 +72,11 @@ func (w *Worker) Slot() *Slot { return w.slot.Load() }
 
 // Pool is the scheduler. Its zero value is not usable; call New.
 type Pool struct {
+	// Owner is the value the pool's user finds from a Worker (see
+	// Worker.Pool); the scheduler does not use it.
+	Owner any
+
+	id    uint32          // see ID
 	spawn func(w *Worker) // starts a goroutine running w's loop
 	slots []*Slot
 	// global holds tasks submitted from outside the pool.
@@ -108,8 +113,20 @@ func newPool(n int) *Pool {
 	}
 	p.nfree.Store(int32(n))
 	p.global.init()
+	for p.id == 0 {
+		p.id = poolIDs.Add(1)
+	}
 	return p
 }
+
+// poolIDs numbers the pools of the process.
+var poolIDs atomic.Uint32
+
+// ID reports a number that tells p from the other pools of the process,
+// in 4 bytes where a pointer would take 8: a task can keep it in the
+// padding of a 4-byte field. It is never 0. Numbers repeat only after
+// 2³² pools.
+func (p *Pool) ID() uint32 { return p.id }
 
 // Size reports the number of slots.
 func (p *Pool) Size() int { return len(p.slots) }

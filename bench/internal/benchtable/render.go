@@ -365,7 +365,7 @@ func submitGet(s *Set) section {
 		{"pond", "pond v2 `ResultPool.Submit`, then `Wait`"},
 		{"errgroup", "errgroup `SetLimit(GOMAXPROCS)`: `Go` writing a results slice, then `Wait`"},
 		{"ants", "ants `Submit` writing a results slice, then a `WaitGroup`"},
-		{"floor-alloc", "floor: allocate and keep one 96-byte object per task, no scheduling"},
+		{"floor-alloc", "floor: allocate and keep one 80-byte object per task, no scheduling"},
 	} {
 		n := "SubmitGet/" + r.name
 		ratio, _, _ := c.ratio("SubmitGet/shoal", n, "ns/task")
@@ -374,7 +374,7 @@ func submitGet(s *Set) section {
 	}
 	body := "`BenchmarkSubmitGet`: 1,000,000 tiny tasks (`x+1`) submitted, then every result collected: " +
 		"the cost of a future (or of what stands for one). Pools are made once, outside the timed loop. " +
-		"The floor row only allocates one object per task the size of a shoal `task[int, int]` (96 bytes, " +
+		"The floor row only allocates one object per task the size of a shoal `task[int, int]` (80 bytes, " +
 		"with pointers) and keeps them all, as the benchmark keeps its million futures: " +
 		"the allocation and garbage-collection cost under any design with a future per task, " +
 		"on this machine most of the 250 ns target.\n\n" +
