@@ -26,15 +26,32 @@ func BenchmarkCPUBound(b *testing.B) {
 		}
 	}
 
+	runShoal := func() {
+		out, err := shoal.Map(ctx, shoal.Default(), seeds, work)
+		if err != nil {
+			b.Fatal(err)
+		}
+		keep(out[0])
+	}
+	runErrgroup := func() {
+		out := make([]float64, items)
+		var g errgroup.Group
+		g.SetLimit(procs)
+		for i, s := range seeds {
+			g.Go(func() (err error) {
+				out[i], err = work(ctx, s)
+				return err
+			})
+		}
+		if err := g.Wait(); err != nil {
+			b.Fatal(err)
+		}
+		keep(out[0])
+	}
+
 	b.Run("shoal", func(b *testing.B) {
 		b.ReportAllocs()
-		reportSpeedup(b, sequential, func() {
-			out, err := shoal.Map(ctx, shoal.Default(), seeds, work)
-			if err != nil {
-				b.Fatal(err)
-			}
-			keep(out[0])
-		})
+		reportSpeedup(b, sequential, runShoal)
 	})
 
 	b.Run("conc", func(b *testing.B) {
@@ -50,20 +67,14 @@ func BenchmarkCPUBound(b *testing.B) {
 
 	b.Run("errgroup", func(b *testing.B) {
 		b.ReportAllocs()
-		reportSpeedup(b, sequential, func() {
-			out := make([]float64, items)
-			var g errgroup.Group
-			g.SetLimit(procs)
-			for i, s := range seeds {
-				g.Go(func() (err error) {
-					out[i], err = work(ctx, s)
-					return err
-				})
-			}
-			if err := g.Wait(); err != nil {
-				b.Fatal(err)
-			}
-			keep(out[0])
-		})
+		reportSpeedup(b, sequential, runErrgroup)
+	})
+
+	// shoal and errgroup in the same iterations, alternating which goes
+	// first: errgroup's time over shoal's, free of the drift in the
+	// sequential times that the speedups above divide by.
+	b.Run("shoal-vs-errgroup", func(b *testing.B) {
+		teg, tshoal := paired(b, runErrgroup, runShoal)
+		b.ReportMetric(float64(teg)/float64(tshoal), "errgroup/shoal")
 	})
 }

@@ -23,6 +23,7 @@ BenchmarkNestedSharedPool/shoal-map-2 	       1	 105321055 ns/op	         0 dead
 BenchmarkNestedSharedPool/pond-2 	       1	10001440644 ns/op	         1.000 deadlock	     10001 probe-ms
 --- BENCH: BenchmarkNestedSharedPool/pond-2
     nested_bench_test.go:269: pond: no result after 10s: killed
+BenchmarkCPUBound/shoal-vs-errgroup-2 	      10	 125352258 ns/op	         0.9450 errgroup/shoal
 BenchmarkStream/shoal-2          	       3	 563939723 ns/op	         0.001859 allocs/item	        56.39 ns/item	         2.908 peak-heap-MB	  952984 B/op	   18592 allocs/op
 BenchmarkProgress/plain
 BenchmarkProgress/plain-2        	       3	  58131825 ns/op	        58.13 ns/item	         1.171 ratio	 8006384 B/op	      35 allocs/op
@@ -37,7 +38,7 @@ func TestParse(t *testing.T) {
 	if got, want := o.Header["cpu"], "Test CPU @ 2.50GHz"; got != want {
 		t.Errorf("cpu = %q, want %q", got, want)
 	}
-	if got, want := len(o.Runs), 12; got != want {
+	if got, want := len(o.Runs), 13; got != want {
 		t.Fatalf("got %d runs, want %d", got, want)
 	}
 	r := o.Runs[0]
@@ -102,6 +103,7 @@ func TestRender(t *testing.T) {
 		"| conc `iter.Map` in `iter.Map` | 2.36 | 1.74† | 4 | 180 |",
 		"**deadlock** (timed out after 10s, killed)",
 		"completed in 81.3 ms",
+		"errgroup takes 0.945× shoal's time",
 		"| shoal peak heap < 64 MB | 2.91 MiB | ✅ met |",
 		"| Progress costs ≤ 5% (plain mode) | 1.17× | ❌ missed |",
 		"| 7.07 ±27% |",
