@@ -23,6 +23,13 @@ func keep(v float64) { sink.Add(math.Float64bits(v)) }
 // sumFloats adds n pseudo-random floats in [0, 1) drawn from a xorshift64
 // generator seeded with seed. Each addition depends on the previous one, so
 // it is real CPU work that the compiler can neither elide nor vectorize.
+//
+// It is never inlined, so that every caller — each library's parallel run
+// and the sequential loop they are compared with — runs the same machine
+// code: inlined, each caller would get its own copy of the loop, placed
+// (and so aligned) differently in memory.
+//
+//go:noinline
 func sumFloats(seed uint64, n int) float64 {
 	x := seed*0x9E3779B97F4A7C15 | 1
 	var s float64
