@@ -413,10 +413,10 @@ func cpuBound(s *Set, procs int) section {
 		"a sequential loop over the same items, one after the other (alternating which goes first); " +
 		"speedup is the sequential time over the parallel time of those same iterations.\n\n" +
 		table([]string{"", "parallel ms/op", "sequential ms/op (same iterations)", "speedup", "allocs/op"}, rows)
-	if _, ok := s.Median("CPUBound/shoal-vs-errgroup", "errgroup/shoal"); ok {
+	if st, ok := s.Stat("CPUBound/shoal-vs-errgroup", "errgroup/shoal"); ok {
 		body += "\nshoal and errgroup timed against each other in the same iterations (`CPUBound/shoal-vs-errgroup`, " +
 			"alternating which goes first), free of the drift in the sequential times the speedups divide by: " +
-			"errgroup takes " + c.stat("CPUBound/shoal-vs-errgroup", "errgroup/shoal", 1) + "× shoal's time.\n"
+			fmt.Sprintf("errgroup takes %s× shoal's time (runs within ±%.0f%%).\n", num(st.Median), 100*st.Spread)
 	}
 	sp, ok := s.Median("CPUBound/shoal", "speedup")
 	return section{
