@@ -13,7 +13,7 @@ lint:
 	$(GOLANGCI_LINT) run ./...
 
 # The benchmark suite against errgroup, conc, pond and ants (its own module),
-# written to BENCHMARKS.md.
+# written to BENCHMARKS.md; the file's hand-written notes at the end are kept.
 bench:
 	cd bench && go run ./cmd/benchtable -o ../BENCHMARKS.md
 

@@ -15,7 +15,11 @@
 // runs per benchmark (5), -o the file to write (../BENCHMARKS.md), and
 // -quick runs everything once, briefly, to try the tool. -bench Cluster runs
 // only the cluster benchmarks, into a file whose other sections are empty:
-// copy its Cluster sections into BENCHMARKS.md.
+// write it elsewhere with -o and copy its Cluster sections into
+// BENCHMARKS.md.
+//
+// The file's hand-written part — everything from the line
+// benchtable.HandWritten on — is kept as it is when the rest is rewritten.
 package main
 
 import (

@@ -2,6 +2,8 @@ package benchtable
 
 import (
 	"math"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -166,5 +168,30 @@ func TestRenderCluster(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Log(out)
+	}
+}
+
+func TestHandWrittenKept(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "BENCHMARKS.md")
+	if kept, err := handWritten(path); kept != "" || err != nil {
+		t.Fatalf("no file: %q, %v", kept, err)
+	}
+	tail := HandWritten + "\n\n## Notes\n\nBy hand.\n"
+	for _, tc := range []struct{ old, want string }{
+		{"# old\n\ngenerated\n", "# new\n"},
+		{"# old\n\ngenerated\n\n" + tail, "# new\n\n" + tail},
+		{"# old\n" + HandWritten + " and more\n", "# new\n"}, // not the line itself
+	} {
+		if err := os.WriteFile(path, []byte(tc.old), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		kept, err := handWritten(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := withHandWritten("# new\n", kept); got != tc.want {
+			t.Errorf("file %q rewritten as %q, want %q", tc.old, got, tc.want)
+		}
 	}
 }

@@ -32,7 +32,8 @@ type Config struct {
 }
 
 // Main runs every invocation of the plan, one after the other, and writes
-// the Markdown report to cfg.Out. A failed go test does not stop the run:
+// the Markdown report to cfg.Out, keeping the hand-written part of the file
+// it replaces (see HandWritten). A failed go test does not stop the run:
 // its section says so and Main returns an error once the report is
 // written.
 func Main(ctx context.Context, cfg Config) error {
@@ -77,7 +78,11 @@ func Main(ctx context.Context, cfg Config) error {
 	m.LoadAfter = loadAverage()
 	m.Procs = set.Procs()
 	report := Render(Report{Machine: m, Command: cfg.Command, Plan: plan, Set: set})
-	if err := os.WriteFile(cfg.Out, []byte(report), 0o644); err != nil {
+	kept, err := handWritten(cfg.Out)
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(cfg.Out, []byte(withHandWritten(report, kept)), 0o644); err != nil {
 		return err
 	}
 	fmt.Fprintf(cfg.Log, "\nwrote %s\n", cfg.Out)
