@@ -93,6 +93,7 @@ func TestRender(t *testing.T) {
 		Command: "cd bench && go run ./cmd/benchtable",
 		Plan:    plan,
 		Set:     s,
+		Notes:   HandWritten + "\n\n# Notes written by hand\n",
 	})
 	for _, want := range []string{
 		"cd bench && go run ./cmd/benchtable",
@@ -106,6 +107,7 @@ func TestRender(t *testing.T) {
 		"**deadlock** (timed out after 10s, killed)",
 		"completed in 81.3 ms",
 		"errgroup takes 0.945× shoal's time",
+		"keeps the [notes written by hand](#notes-written-by-hand)",
 		"| shoal peak heap < 64 MB | 2.91 MiB | ✅ met |",
 		"| Progress costs ≤ 5% (plain mode) | 1.17× | ❌ missed |",
 		"| 7.07 ±27% |",
@@ -147,6 +149,9 @@ func TestRenderCluster(t *testing.T) {
 	s := NewSet()
 	s.Add(o)
 	out := Render(Report{Machine: Machine{NumCPU: 2, Procs: 2}, Plan: Plan(5, false), Set: s})
+	if strings.Contains(out, "notes written by hand") {
+		t.Error("a report without notes points to them")
+	}
 	for _, want := range []string{
 		"| cluster p50 ≤ 200 µs | 180 µs | ✅ met |",
 		"| cluster p99 ≤ 1 ms | 950 µs | ✅ met |",

@@ -13,6 +13,9 @@ type Report struct {
 	Command string // the command that produced the report
 	Plan    []*Invocation
 	Set     *Set
+	// Notes is the hand-written part of the file (see HandWritten), which
+	// follows the report; "" if there is none.
+	Notes string
 }
 
 // busyLoad is the load of other processes, in CPUs, above which the
@@ -81,6 +84,10 @@ func Render(r Report) string {
 		"The sections whose titles start with Cluster compare shoal on a cluster of 2 worker processes " +
 		"(package [`cluster`](cluster/), on NATS JetStream) with shoal on a local pool, side by side in the same run.\n\n")
 	fmt.Fprintf(&b, "This file was written by one command, run from the repository root:\n\n```sh\n%s\n```\n\n", r.Command)
+	if r.Notes != "" {
+		b.WriteString("The command keeps the [notes written by hand](#notes-written-by-hand) at the end of the file as they were: " +
+			"they explain the targets missed here and add measurements that no benchmark below produces.\n\n")
+	}
 	b.WriteString("Each figure is the median of the runs of a `go test` command listed under [Commands](#commands) " +
 		"(`-count 5` unless noted); ±p% is the largest distance of a run from that median. " +
 		"Every comparison is between rows of the same run of the command, and speedups and overhead ratios come " +

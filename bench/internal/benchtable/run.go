@@ -77,11 +77,11 @@ func Main(ctx context.Context, cfg Config) error {
 	}
 	m.LoadAfter = loadAverage()
 	m.Procs = set.Procs()
-	report := Render(Report{Machine: m, Command: cfg.Command, Plan: plan, Set: set})
 	kept, err := handWritten(cfg.Out)
 	if err != nil {
 		return err
 	}
+	report := Render(Report{Machine: m, Command: cfg.Command, Plan: plan, Set: set, Notes: kept})
 	if err := os.WriteFile(cfg.Out, []byte(withHandWritten(report, kept)), 0o644); err != nil {
 		return err
 	}
