@@ -322,15 +322,14 @@ func (r *run) prefetch(ns []*node) error {
 	return nil
 }
 
-// reads appends to out the nodes the fused program of n reads whole, as
-// program walks them: each a stage of its own.
+// reads appends to out the nodes the fused program of n reads whole: the
+// first that are not fusable on each path from n, each a stage of its own,
+// as program walks them.
 func reads(n *node, out []*node) []*node {
-	switch {
-	case n.op == opUnary, n.op == opSlice, n.op == opRechunk && fusable(n):
-		return reads(n.in[0], out)
-	case n.op == opBinary:
-		return reads(n.in[1], reads(n.in[0], out))
-	case n.op == opConst, n.op == opArange, n.op == opNormal, n.op == opUniform, n.op == opData:
+	if fusable(n) {
+		for _, in := range n.in { // generators and data have none
+			out = reads(in, out)
+		}
 		return out
 	}
 	if slices.Contains(out, n) {
