@@ -41,10 +41,13 @@ func Submit[T, R any](ctx context.Context, ex Executor, fn func(context.Context,
 	if fn == nil {
 		panic("shoal: Submit with nil function")
 	}
-	if b, ok := backendOf(ex); ok {
-		return submitRemote(ctx, b, fn, arg)
+	p, ok := ex.(*Pool) // first: cheaper than asking for a backend
+	if !ok || p == nil {
+		if b, ok := backendOf(ex); ok {
+			return submitRemote(ctx, b, fn, arg)
+		}
+		p = local(ex)
 	}
-	p := local(ex)
 	t := &task[T, R]{fn: fn, arg: arg, parent: ctx}
 	t.fut.pool, t.fut.task = p.s.ID(), t
 	if err := ctx.Err(); err != nil {
