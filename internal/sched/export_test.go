@@ -1,5 +1,7 @@
 package sched
 
+import "slices"
+
 // NewManual returns a pool whose goroutines are not started: each worker
 // the pool would start is appended to *started instead, for the test to
 // drive with Next and Loop, one step at a time.
@@ -29,4 +31,12 @@ func (p *Pool) Resumers() int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return len(p.resumers)
+}
+
+// PoolIDFree reports whether id has been given back, for a new pool to
+// take.
+func PoolIDFree(id uint32) bool {
+	poolIDs.mu.Lock()
+	defer poolIDs.mu.Unlock()
+	return slices.Contains(poolIDs.free, id)
 }

@@ -113,19 +113,13 @@ func newPool(n int) *Pool {
 	}
 	p.nfree.Store(int32(n))
 	p.global.init()
-	for p.id == 0 {
-		p.id = poolIDs.Add(1)
-	}
+	p.setID()
 	return p
 }
 
-// poolIDs numbers the pools of the process.
-var poolIDs atomic.Uint32
-
-// ID reports a number that tells p from the other pools of the process,
-// in 4 bytes where a pointer would take 8: a task can keep it in the
-// padding of a 4-byte field. It is never 0. Numbers repeat only after
-// 2³² pools.
+// ID reports a number that tells p from the other live pools of the
+// process, in 4 bytes where a pointer would take 8: a task can keep it in
+// the padding of a 4-byte field. It is never 0. See poolIDs.
 func (p *Pool) ID() uint32 { return p.id }
 
 // Size reports the number of slots.

@@ -281,3 +281,34 @@ func submitRacesIdleWorkers(t *testing.T, slots int) {
 	}
 	p.Close()
 }
+
+// Live pools never share an ID, and an unreachable pool's ID comes back
+// for a new pool to take.
+func TestPoolIDs(t *testing.T) {
+	pools := make([]*sched.Pool, 100)
+	seen := map[uint32]bool{}
+	for i := range pools {
+		pools[i] = sched.New(1)
+		id := pools[i].ID()
+		if id == 0 || seen[id] {
+			t.Fatalf("pool %d got ID %d, zero or taken by a live pool", i, id)
+		}
+		seen[id] = true
+	}
+	id := pools[50].ID()
+	pools[50] = nil
+	// The cleanup that gives the ID back runs after a collection, on
+	// another goroutine: collect until it has, a bounded number of times.
+	for i := 0; !sched.PoolIDFree(id); i++ {
+		if i == 1000 {
+			t.Fatalf("ID %d of an unreachable pool was not given back", id)
+		}
+		runtime.GC()
+		runtime.Gosched()
+	}
+	delete(seen, id)
+	if got := sched.New(1).ID(); got == 0 || seen[got] {
+		t.Errorf("new pool got ID %d, zero or taken by a live pool", got)
+	}
+	runtime.KeepAlive(pools)
+}
