@@ -5,10 +5,11 @@ import (
 	"sync"
 )
 
-// poolIDs hands out pool IDs: the smallest number no live pool holds. A
-// pool's ID comes back when the garbage collector has found the pool
-// unreachable, so no two live pools share one, and the numbers stay as
-// few as the pools alive at once.
+// poolIDs hands out pool IDs: one given back by a collected pool if there
+// is one, else the next new number. A pool's ID comes back when the
+// garbage collector has found the pool unreachable, so no two live pools
+// share one, and no more numbers are used than pools were ever alive at
+// once (plus those not yet collected).
 //
 // A task that names its pool by ID may outlive the pool, but only done:
 // a queued task keeps its pool reachable (a goroutine runs the pool's
