@@ -112,9 +112,11 @@ type pendingCall struct {
 	pieces []string    // argument pieces stored as objects, deleted when the call ends
 	keep   bool        // a result too large for a message stays in the store (remote.Call.Keep)
 	data   []byte      // the task message, sent again if its answer is lost
-	// requeued is the acknowledgement subject of the delivery this client
-	// put back in the queue when its worker died (see lost.go).
-	requeued string
+	// heldBy and heldAck are the worker that said it has the task in hand,
+	// and the subject that acknowledges that delivery; requeued is the
+	// acknowledgement subject of the delivery this client put back in the
+	// queue when its worker died (see lost.go).
+	heldBy, heldAck, requeued string
 }
 
 // dial opens a NATS connection to url with the credentials of cfg.
@@ -666,6 +668,10 @@ func (b *backend) onResult(m *nats.Msg) {
 	r, err := decodeResult(m.Data)
 	if err != nil {
 		return // not from a worker of ours: nobody to tell
+	}
+	if r.Held != "" {
+		b.held(r)
+		return
 	}
 	if lose := b.loseResult.Load(); lose != nil && (*lose)(r.ID) {
 		return // a test's lost answer

@@ -64,3 +64,16 @@ func LoseResults(c *Client, n int) <-chan struct{} {
 
 // ForceReconnect drops c's connection to the server; it reconnects.
 func ForceReconnect(c *Client) error { return c.b.nc.ForceReconnect() }
+
+// HeldNotices counts c's calls whose task a worker said it has in hand.
+func HeldNotices(c *Client) int {
+	c.b.mu.Lock()
+	defer c.b.mu.Unlock()
+	n := 0
+	for _, pc := range c.b.pending {
+		if pc.heldBy != "" {
+			n++
+		}
+	}
+	return n
+}

@@ -1,10 +1,14 @@
 package cluster
 
+import "slices"
+
 // A lost worker's tasks come back to the queue after AckWait (30 s by
 // default) without help, as the queue stops hearing from it. Clients make
-// that quicker: a worker lists the tasks it has in hand in its status
-// entry, and a client that sees the worker die puts its own tasks among
-// them back in the queue at once, with a NAK on their messages. A client
+// that quicker: a worker tells the client of each task it takes that it
+// has it in hand (a held notice on the client's reply subject), and lists
+// the tasks it has held for a while in its status entry; a client that
+// sees the worker die puts its own tasks among them back in the queue at
+// once, with a NAK on their messages. A client
 // sees a worker die when the worker's status goes unrefreshed for
 // lostAfter, and Start sees it at once when one of its worker processes
 // exits with an error. A worker that stops cleanly deletes its entry and
@@ -39,6 +43,32 @@ func (b *backend) heldHere(held []heldTask) []heldTask {
 	return mine
 }
 
+// held records a worker's notice that it has a call's task in hand.
+func (b *backend) held(r *resultMsg) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if pc := b.pending[r.ID]; pc != nil {
+		pc.heldBy, pc.heldAck = r.Worker, r.Held
+	}
+}
+
+// heldBy returns this client's tasks that the workers of ids said they
+// have in hand.
+func (b *backend) heldBy(ids ...string) []heldTask {
+	if len(ids) == 0 {
+		return nil
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var held []heldTask
+	for id, pc := range b.pending {
+		if pc.heldBy != "" && slices.Contains(ids, pc.heldBy) {
+			held = append(held, heldTask{Reply: b.inbox, ID: id, Ack: pc.heldAck})
+		}
+	}
+	return held
+}
+
 // requeue puts back in the queue the tasks of held whose calls are still
 // waiting for an answer, each delivery once.
 func (b *backend) requeue(held []heldTask) {
@@ -63,12 +93,14 @@ func (b *backend) requeue(held []heldTask) {
 // them.
 func (b *backend) watchLost() {
 	b.every(statusEvery, func() {
-		if held := b.workers.expire(lostAfter); b.cfg.ackWait > lostAfter {
-			b.requeue(held)
+		if held, ids := b.workers.expire(lostAfter); b.cfg.ackWait > lostAfter {
+			b.requeue(append(held, b.heldBy(ids...)...))
 		}
 	})
 }
 
 // workerDied puts back at once the tasks worker id held, when its process
 // is known to have died.
-func (b *backend) workerDied(id string) { b.requeue(b.workers.remove(id)) }
+func (b *backend) workerDied(id string) {
+	b.requeue(append(b.workers.remove(id), b.heldBy(id)...))
+}

@@ -63,6 +63,41 @@ func TestKilledWorkerTaskBackAtOnce(t *testing.T) {
 	waitQueue(t, c, empty)
 }
 
+// TestKilledWorkerQuickTaskBack kills a worker process of Start as soon
+// as its task has started, before the worker's status could list the task
+// (it lists tasks held for 100 ms): the worker's held notice alone lets
+// Start put the task back in the queue at once.
+func TestKilledWorkerQuickTaskBack(t *testing.T) {
+	t.Parallel()
+	c := start(t, cluster.Workers(2), cluster.Slots(1))
+	ctx := ctxFor(t, 60*time.Second)
+	dir := t.TempDir()
+	f := shoal.Submit(ctx, c, blockUntilReleased, dir)
+	first := starts(t, dir, 1)[0]
+	deadline := time.Now().Add(10 * time.Second)
+	for cluster.HeldNotices(c.Client) == 0 { // sent before the task started
+		if time.Now().After(deadline) {
+			t.Fatal("no held notice 10s after the task started")
+		}
+		time.Sleep(time.Millisecond)
+	}
+	killed := time.Now()
+	if err := killPID(first); err != nil {
+		t.Fatal(err)
+	}
+	second := starts(t, dir, 2)[1]
+	if d := time.Since(killed); d > 15*time.Second {
+		t.Errorf("the task ran again %v after its worker was killed; want far less than the AckWait of 30s", d)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "release"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := f.Get(ctx); err != nil || got != second || second == first {
+		t.Fatalf("Get = %d, %v; want %d (the other worker), nil; the killed one was %d", got, err, second, first)
+	}
+	waitQueue(t, c, empty)
+}
+
 // TestLostWorkerTaskBack kills a worker that Start does not own: the
 // driver sees its status go stale and puts its task back in the queue.
 func TestLostWorkerTaskBack(t *testing.T) {

@@ -151,8 +151,12 @@ type resultMsg struct {
 	ID     uint64
 	Worker string
 	Err    *wireError // the whole call failed
-	Items  []item     // one per argument, when Err is nil and Object is empty
+	Items  []item     // one per argument, when Err is nil and Object and Held are empty
 	Object string     // the object holding the items (encodeItems), when too large for a message
+	// Held, when set, makes the message no answer but a notice: the worker
+	// has the call's task in hand, and Held acknowledges its message (see
+	// lost.go). It comes before the answer, on the same subject.
+	Held string
 }
 
 // item is the outcome of one argument: an encoded value, or an error.
@@ -173,12 +177,13 @@ const (
 	resultItems  = 0
 	resultErr    = 1
 	resultObject = 2
+	resultHeld   = 3
 )
 
 // size returns about how many bytes append adds, so that a message takes
 // one allocation.
 func (r *resultMsg) size() int {
-	n := 24 + len(r.Worker) + len(r.Object) + r.Err.size()
+	n := 24 + len(r.Worker) + len(r.Object) + len(r.Held) + r.Err.size()
 	for _, it := range r.Items {
 		n += 2 + binary.MaxVarintLen32 + len(it.Value) + it.Err.size()
 	}
@@ -196,6 +201,9 @@ func (r *resultMsg) append(b []byte) []byte {
 	case r.Object != "":
 		b = append(b, resultObject)
 		return appendString(b, r.Object)
+	case r.Held != "":
+		b = append(b, resultHeld)
+		return appendString(b, r.Held)
 	}
 	b = append(b, resultItems)
 	return appendItems(b, r.Items)
@@ -213,6 +221,10 @@ func decodeResult(data []byte) (*resultMsg, error) {
 		r.Err = d.wireError()
 	case mode == resultObject:
 		r.Object = d.string()
+	case mode == resultHeld:
+		if r.Held = d.string(); r.Held == "" {
+			d.fail("held notice without a subject")
+		}
 	case mode == resultItems:
 		r.Items = d.items()
 	default:

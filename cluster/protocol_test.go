@@ -44,6 +44,7 @@ func TestResultRoundTrip(t *testing.T) {
 		}},
 		{ID: 2, Worker: "w2", Err: &wireError{Kind: kindLostWorker, Msg: "lost", Stack: []byte{}}},
 		{ID: 3, Worker: "w3", Object: "result.w3.x"},
+		{ID: 4, Worker: "w4", Held: "$JS.ACK.SHOAL_TASKS.shoal-workers.1.5.5.1700000000000000000.0"},
 	} {
 		data := in.append(nil)
 		if len(data) > in.size() {
@@ -79,6 +80,9 @@ func TestDecodeRejects(t *testing.T) {
 	}
 	if _, err := decodeResult([]byte{resultVersion, 1, 0, resultErr, byte(kindOK), 0, 0}); !errors.Is(err, errMalformed) {
 		t.Errorf("result with kind OK as an error: err = %v; want errMalformed", err)
+	}
+	if _, err := decodeResult([]byte{resultVersion, 1, 0, resultHeld, 0}); !errors.Is(err, errMalformed) {
+		t.Errorf("held notice without a subject: err = %v; want errMalformed", err)
 	}
 }
 
@@ -137,6 +141,7 @@ func FuzzDecodeTask(f *testing.F) {
 func FuzzDecodeResult(f *testing.F) {
 	f.Add((&resultMsg{ID: 1, Worker: "w", Items: []item{{Value: []byte{1}}, {Err: &wireError{Kind: kindPanic, Msg: "x"}}}}).append(nil))
 	f.Add((&resultMsg{Err: &wireError{Kind: kindSignature, Msg: "x"}}).append(nil))
+	f.Add((&resultMsg{ID: 2, Worker: "w", Held: "$JS.ACK.x"}).append(nil))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		r, err := decodeResult(data)
 		if err != nil {

@@ -192,18 +192,18 @@ func (t *workerTable) remove(id string) []heldTask {
 }
 
 // expire forgets the workers not heard from for longer than after, and
-// returns the tasks they held.
-func (t *workerTable) expire(after time.Duration) []heldTask {
+// returns the tasks they held and their ids.
+func (t *workerTable) expire(after time.Duration) (held []heldTask, ids []string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	var held []heldTask
 	for id, w := range t.m {
 		if time.Since(w.seen) > after {
 			held = append(held, w.held...)
+			ids = append(ids, id)
 			delete(t.m, id)
 		}
 	}
-	return held
+	return held, ids
 }
 
 // slots sums the slots of the workers heard from within statusTTL.

@@ -313,6 +313,7 @@ func (w *worker) start(msg *nats.Msg) {
 		tk.msg = msg
 		tk.listed = false // under its new acknowledgement subject
 		w.mu.Unlock()
+		w.tellHeld(t, msg)
 		return
 	}
 	tk := &task{w: w, msg: msg, t: t, key: key, since: time.Now()}
@@ -321,7 +322,25 @@ func (w *worker) start(msg *nats.Msg) {
 	w.tasks.Add(1) // under mu: run's Wait comes after stopping is set
 	w.slots.promise()
 	w.mu.Unlock()
+	w.tellHeld(t, msg)
 	go tk.run()
+}
+
+// tellHeld tells the client of t that this worker has its task in hand,
+// and which subject acknowledges its message, so that the client can put
+// it back in the queue at once should this worker die (see lost.go). The
+// notice goes before the answer, on the same subject, so it arrives first.
+//
+// Tasks of one item that take under heldQuick on average go without: a
+// notice is a message more per task, some 10% of a tiny task's cost, and
+// the few such tasks a dead worker held wait out the AckWait as before.
+// A Map's chunks, sized to take milliseconds, always have one.
+func (w *worker) tellHeld(t *taskMsg, msg *nats.Msg) {
+	if d := time.Duration(w.taskTime.Load()); len(t.Args) <= 1 && d >= 0 && d < heldQuick {
+		return
+	}
+	r := resultMsg{ID: t.ID, Worker: w.id, Held: msg.Reply}
+	_ = w.b.nc.Publish(t.Reply, r.append(make([]byte, 0, r.size()))) // best effort, as the status entry
 }
 
 // message returns the task's latest delivery.
@@ -426,6 +445,10 @@ func (w *worker) dropOrphans() {
 	w.mu.Unlock()
 	w.clients.prune()
 }
+
+// heldQuick is the average run time under which a task of one item goes
+// without a held notice (see tellHeld).
+const heldQuick = time.Millisecond
 
 // ahead returns how many tasks to hold beyond the idle slots: while tasks
 // take under a millisecond, 4 per slot (at least 8), so tiny tasks never
