@@ -50,15 +50,20 @@ func TestKilledWorkerTaskBackAtOnce(t *testing.T) {
 // Start put the task back in the queue at once.
 func TestKilledWorkerQuickTaskBack(t *testing.T) {
 	t.Parallel()
-	killWorkerWithTask(t, func(c *cluster.Cluster, _ int) {
-		deadline := time.Now().Add(10 * time.Second)
-		for cluster.HeldNotices(c.Client) == 0 { // sent before the task started
-			if time.Now().After(deadline) {
-				t.Fatal("no held notice 10s after the task started")
-			}
-			time.Sleep(time.Millisecond)
+	killWorkerWithTask(t, func(c *cluster.Cluster, _ int) { waitHeldNotice(t, c.Client) })
+}
+
+// waitHeldNotice waits until cl has a worker's held notice for one of its
+// calls; the worker sends it before the task starts.
+func waitHeldNotice(t *testing.T, cl *cluster.Client) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for cluster.HeldNotices(cl) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no held notice 10s after the task started")
 		}
-	})
+		time.Sleep(time.Millisecond)
+	}
 }
 
 // killWorkerWithTask starts a task on a cluster of two one-slot workers,
@@ -90,10 +95,27 @@ func killWorkerWithTask(t *testing.T, ready func(c *cluster.Cluster, pid int)) {
 	waitQueue(t, c, empty)
 }
 
-// TestLostWorkerTaskBack kills a worker that Start does not own: the
-// driver sees its status go stale and puts its task back in the queue.
+// TestLostWorkerTaskBack kills a worker that Start does not own, once its
+// status lists the task: the driver sees the status go stale and puts the
+// task back in the queue.
 func TestLostWorkerTaskBack(t *testing.T) {
 	t.Parallel()
+	loseWorkerWithTask(t, func(c *cluster.Cluster, pid int) { waitHolding(t, c.Client, pid) })
+}
+
+// TestLostWorkerQuickTaskBack is TestLostWorkerTaskBack with the worker
+// killed as soon as the task started: the held notice alone tells the
+// driver which task to put back.
+func TestLostWorkerQuickTaskBack(t *testing.T) {
+	t.Parallel()
+	loseWorkerWithTask(t, func(c *cluster.Cluster, _ int) { waitHeldNotice(t, c.Client) })
+}
+
+// loseWorkerWithTask starts a task on a worker process that Start does not
+// own, calls ready with the cluster and that process, kills it, and checks
+// that the task runs again on Start's worker far sooner than the AckWait.
+func loseWorkerWithTask(t *testing.T, ready func(c *cluster.Cluster, pid int)) {
+	t.Helper()
 	c := start(t, cluster.Workers(1), cluster.Slots(1))
 	ctx := ctxFor(t, 60*time.Second)
 	busy, unbusy := keepBusy(t, ctx, c) // the task below runs on the other worker
@@ -113,7 +135,7 @@ func TestLostWorkerTaskBack(t *testing.T) {
 	if first := starts(t, dir, 1)[0]; first != cmd.Process.Pid {
 		t.Fatalf("the task started in process %d; want the new worker, %d", first, cmd.Process.Pid)
 	}
-	waitHolding(t, c.Client, cmd.Process.Pid)
+	ready(c, cmd.Process.Pid)
 	killed := time.Now()
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)
