@@ -113,13 +113,13 @@
 // run on another worker; after the retry budget (the call's shoal.Retry or
 // Redeliver, whichever is larger) they fail with ErrLostWorker instead.
 // Clients do not wait that long for their own tasks. A worker tells a
-// client when it takes one of its tasks, unless the task is a single item
-// of the kind that takes under a millisecond, and lists the tasks it has
-// held for 100 ms in its status. A client puts those of its calls back in
-// the queue as soon as it sees the worker die — Start when one of its
-// worker processes exits with an error, any client when a worker's status
-// goes 6 seconds without a refresh. Only quick single-item tasks in a dead
-// worker's hands (a few per slot: Submit in a loop, not Map) wait out the
+// client when it takes one of its tasks, or, for a single item of the
+// kind that takes under a millisecond, once it has held it for 100 ms. A
+// client puts those of its calls back in the queue as soon as it sees the
+// worker die — Start when one of its worker processes exits with an
+// error, any client when a worker's status goes 6 seconds without a
+// refresh. Only quick single-item tasks a dead worker had held for less
+// than 100 ms (a few per slot: Submit in a loop, not Map) wait out the
 // AckWait. The other way round,
 // clients heartbeat too, and a worker drops the tasks of a client that
 // closed or went 10 seconds without a heartbeat (a killed driver): queued

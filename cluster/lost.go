@@ -4,15 +4,14 @@ import "slices"
 
 // A lost worker's tasks come back to the queue after AckWait (30 s by
 // default) without help, as the queue stops hearing from it. Clients make
-// that quicker: a worker tells the client of each task it takes that it
-// has it in hand (a held notice on the client's reply subject), and lists
-// the tasks it has held for a while in its status entry; a client that
-// sees the worker die puts its own tasks among them back in the queue at
-// once, with a NAK on their messages. A client
-// sees a worker die when the worker's status goes unrefreshed for
-// lostAfter, and Start sees it at once when one of its worker processes
-// exits with an error. A worker that stops cleanly deletes its entry and
-// puts its tasks back itself.
+// that quicker: a worker tells the client of a task it has in hand which
+// subject acknowledges the task's message (a held notice, on the client's
+// reply subject; see worker.tellHeld), and a client that sees the worker
+// die puts its own tasks in the worker's hands back in the queue at once,
+// with a NAK on their messages. A client sees a worker die when the
+// worker's status goes unrefreshed for lostAfter, and Start sees it at
+// once when one of its worker processes exits with an error. A worker
+// that stops cleanly deletes its entry and puts its tasks back itself.
 //
 // A worker wrongly taken for dead only costs a second run of its tasks,
 // as after its AckWait ran out: each future completes once, with the
@@ -23,24 +22,11 @@ import "slices"
 // time after which its entry expires.
 const lostAfter = 2 * statusTTL
 
-// heldTask is a task in a worker's hands, as its status entry lists it:
-// the call it belongs to (the client's inbox and the call's id) and the
-// subject that acknowledges its message.
+// heldTask is a task of this client's in a worker's hands: the call's id
+// and the subject that acknowledges the task's message.
 type heldTask struct {
-	Reply string `json:"r"`
-	ID    uint64 `json:"i"`
-	Ack   string `json:"a"`
-}
-
-// heldHere returns the tasks of held that are this client's calls.
-func (b *backend) heldHere(held []heldTask) []heldTask {
-	var mine []heldTask
-	for _, h := range held {
-		if h.Reply == b.inbox {
-			mine = append(mine, h)
-		}
-	}
-	return mine
+	id  uint64
+	ack string
 }
 
 // held records a worker's notice that it has a call's task in hand.
@@ -63,7 +49,7 @@ func (b *backend) heldBy(ids ...string) []heldTask {
 	var held []heldTask
 	for id, pc := range b.pending {
 		if pc.heldBy != "" && slices.Contains(ids, pc.heldBy) {
-			held = append(held, heldTask{Reply: b.inbox, ID: id, Ack: pc.heldAck})
+			held = append(held, heldTask{id, pc.heldAck})
 		}
 	}
 	return held
@@ -74,14 +60,14 @@ func (b *backend) heldBy(ids ...string) []heldTask {
 func (b *backend) requeue(held []heldTask) {
 	for _, h := range held {
 		b.mu.Lock()
-		pc := b.pending[h.ID]
-		send := pc != nil && pc.requeued != h.Ack
+		pc := b.pending[h.id]
+		send := pc != nil && pc.requeued != h.ack
 		if send {
-			pc.requeued = h.Ack
+			pc.requeued = h.ack
 		}
 		b.mu.Unlock()
 		if send {
-			_ = b.nc.Publish(h.Ack, []byte(ackNak))
+			_ = b.nc.Publish(h.ack, []byte(ackNak))
 		}
 	}
 }
@@ -93,8 +79,8 @@ func (b *backend) requeue(held []heldTask) {
 // them.
 func (b *backend) watchLost() {
 	b.every(statusEvery, func() {
-		if held, ids := b.workers.expire(lostAfter); b.cfg.ackWait > lostAfter {
-			b.requeue(append(held, b.heldBy(ids...)...))
+		if ids := b.workers.expire(lostAfter); b.cfg.ackWait > lostAfter {
+			b.requeue(b.heldBy(ids...))
 		}
 	})
 }
@@ -102,5 +88,6 @@ func (b *backend) watchLost() {
 // workerDied puts back at once the tasks worker id held, when its process
 // is known to have died.
 func (b *backend) workerDied(id string) {
-	b.requeue(append(b.workers.remove(id), b.heldBy(id)...))
+	b.workers.remove(id)
+	b.requeue(b.heldBy(id))
 }

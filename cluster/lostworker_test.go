@@ -16,8 +16,8 @@ import (
 // The tests here keep the default AckWait of 30 seconds: a killed worker's
 // task must run again well before the queue would hand it out by itself.
 
-// waitHolding waits until the status of the worker of process pid lists a
-// running task, as it does once the task has run for a moment.
+// waitHolding waits until the status of the worker of process pid counts
+// a running task, as it does at its next write (every second).
 func waitHolding(t *testing.T, cl *cluster.Client, pid int) {
 	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
@@ -37,20 +37,39 @@ func waitHolding(t *testing.T, cl *cluster.Client, pid int) {
 }
 
 // TestKilledWorkerTaskBackAtOnce kills a worker process of Start once its
-// status lists the task: Start sees it exit and puts the task back in the
-// queue at once.
+// status counts the task running: Start sees it exit and puts the task
+// back in the queue at once.
 func TestKilledWorkerTaskBackAtOnce(t *testing.T) {
 	t.Parallel()
 	killWorkerWithTask(t, func(c *cluster.Cluster, pid int) { waitHolding(t, c.Client, pid) })
 }
 
 // TestKilledWorkerQuickTaskBack kills a worker process of Start as soon
-// as its task has started, before the worker's status could list the task
-// (it lists tasks held for 100 ms): the worker's held notice alone lets
-// Start put the task back in the queue at once.
+// as its client has the task's held notice, which the worker sends before
+// the task starts: that is all Start needs to put the task back in the
+// queue at once.
 func TestKilledWorkerQuickTaskBack(t *testing.T) {
 	t.Parallel()
 	killWorkerWithTask(t, func(c *cluster.Cluster, _ int) { waitHeldNotice(t, c.Client) })
+}
+
+// TestKilledWorkerLateNoticeTaskBack is TestKilledWorkerQuickTaskBack on
+// workers that have run tiny tasks: a single-item task then gets its held
+// notice only once held for 100 ms, and that late notice is what puts the
+// task back in the queue when its worker is killed.
+func TestKilledWorkerLateNoticeTaskBack(t *testing.T) {
+	t.Parallel()
+	killWorkerWithTask(t, func(c *cluster.Cluster, _ int) { waitHeldNotice(t, c.Client) },
+		func(c *cluster.Cluster) {
+			ctx := ctxFor(t, 30*time.Second)
+			fs := make([]*shoal.Future[int], 400) // enough for both workers to learn that tasks are tiny
+			for i := range fs {
+				fs[i] = shoal.Submit(ctx, c, double, i)
+			}
+			if _, err := shoal.Gather(ctx, fs); err != nil {
+				t.Fatal(err)
+			}
+		})
 }
 
 // waitHeldNotice waits until cl has a worker's held notice for one of its
@@ -66,13 +85,16 @@ func waitHeldNotice(t *testing.T, cl *cluster.Client) {
 	}
 }
 
-// killWorkerWithTask starts a task on a cluster of two one-slot workers,
-// calls ready with the cluster and the process running the task, kills
-// that process, and checks that the task runs again on the other worker
-// far sooner than the AckWait.
-func killWorkerWithTask(t *testing.T, ready func(c *cluster.Cluster, pid int)) {
+// killWorkerWithTask runs before (if any) on a cluster of two one-slot
+// workers, then starts a task on it, calls ready with the cluster and the
+// process running the task, kills that process, and checks that the task
+// runs again on the other worker far sooner than the AckWait.
+func killWorkerWithTask(t *testing.T, ready func(c *cluster.Cluster, pid int), before ...func(c *cluster.Cluster)) {
 	t.Helper()
 	c := start(t, cluster.Workers(2), cluster.Slots(1))
+	for _, f := range before {
+		f(c)
+	}
 	ctx := ctxFor(t, 60*time.Second)
 	dir := t.TempDir()
 	f := shoal.Submit(ctx, c, blockUntilReleased, dir)
@@ -96,16 +118,15 @@ func killWorkerWithTask(t *testing.T, ready func(c *cluster.Cluster, pid int)) {
 }
 
 // TestLostWorkerTaskBack kills a worker that Start does not own, once its
-// status lists the task: the driver sees the status go stale and puts the
-// task back in the queue.
+// status counts the task running: the driver sees the status go stale and
+// puts the task back in the queue.
 func TestLostWorkerTaskBack(t *testing.T) {
 	t.Parallel()
 	loseWorkerWithTask(t, func(c *cluster.Cluster, pid int) { waitHolding(t, c.Client, pid) })
 }
 
 // TestLostWorkerQuickTaskBack is TestLostWorkerTaskBack with the worker
-// killed as soon as the task started: the held notice alone tells the
-// driver which task to put back.
+// killed as soon as the client has the task's held notice.
 func TestLostWorkerQuickTaskBack(t *testing.T) {
 	t.Parallel()
 	loseWorkerWithTask(t, func(c *cluster.Cluster, _ int) { waitHeldNotice(t, c.Client) })

@@ -53,14 +53,6 @@ type WorkerStatus struct {
 	Updated time.Time `json:"updated"`
 }
 
-// statusEntry is a worker's entry in the status bucket: its status, and
-// the tasks it has in hand, so that a client that sees it die can put its
-// own tasks back in the queue at once (see lost.go).
-type statusEntry struct {
-	WorkerStatus
-	Held []heldTask `json:"held,omitempty"`
-}
-
 // Status returns the cluster's live workers and the depth of its queue.
 func (c *Client) Status(ctx context.Context) (Status, error) { return c.b.status(ctx) }
 
@@ -91,37 +83,24 @@ func (b *backend) status(ctx context.Context) (Status, error) {
 	return s, nil
 }
 
-// readWorkers returns the workers in the status bucket, by ID.
+// readWorkers returns the entries of the status bucket, by ID.
 func (b *backend) readWorkers(ctx context.Context) ([]WorkerStatus, error) {
-	es, err := b.readEntries(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ws := make([]WorkerStatus, len(es))
-	for i, e := range es {
-		ws[i] = e.WorkerStatus
-	}
-	return ws, nil
-}
-
-// readEntries returns the entries of the status bucket, by ID.
-func (b *backend) readEntries(ctx context.Context) ([]statusEntry, error) {
 	w, err := b.kv.WatchAll(ctx, jetstream.IgnoreDeletes())
 	if err != nil {
 		return nil, fmt.Errorf("cluster: reading worker status: %w", err)
 	}
 	defer func() { _ = w.Stop() }()
-	var es []statusEntry
+	var ws []WorkerStatus
 	for {
 		select {
 		case e := <-w.Updates():
 			if e == nil { // the end of the current values
-				slices.SortFunc(es, func(a, b statusEntry) int { return strings.Compare(a.ID, b.ID) })
-				return es, nil
+				slices.SortFunc(ws, func(a, b WorkerStatus) int { return strings.Compare(a.ID, b.ID) })
+				return ws, nil
 			}
-			var s statusEntry
+			var s WorkerStatus
 			if json.Unmarshal(e.Value(), &s) == nil {
-				es = append(es, s)
+				ws = append(ws, s)
 			}
 		case <-ctx.Done():
 			return nil, fmt.Errorf("cluster: reading worker status: %w", ctx.Err())
@@ -140,28 +119,28 @@ func (b *backend) watchWorkers(ctx context.Context) error {
 			b.workers.remove(id)
 			return
 		}
-		var e statusEntry
-		if json.Unmarshal(m.Data, &e) == nil {
-			b.workers.update(id, e.Slots, b.heldHere(e.Held))
+		var s WorkerStatus
+		if json.Unmarshal(m.Data, &s) == nil {
+			b.workers.update(id, s.Slots)
 		}
 	})
 	if err != nil {
 		return fmt.Errorf("cluster: following worker status: %w", err)
 	}
 	b.statusSub = sub
-	es, err := b.readEntries(ctx)
+	ws, err := b.readWorkers(ctx)
 	if err != nil {
 		return err
 	}
-	for _, e := range es {
-		b.workers.update(e.ID, e.Slots, b.heldHere(e.Held))
+	for _, s := range ws {
+		b.workers.update(s.ID, s.Slots)
 	}
 	return nil
 }
 
 // workerTable is what a client knows of the workers, from their
 // heartbeats: enough for Slots, for Start to see its workers serve, and
-// for the client to see a worker die with its tasks in hand.
+// for the client to see a worker die (see lost.go).
 type workerTable struct {
 	mu sync.Mutex
 	m  map[string]seenWorker
@@ -170,40 +149,36 @@ type workerTable struct {
 type seenWorker struct {
 	slots int
 	seen  time.Time
-	held  []heldTask // this client's tasks in the worker's hands
 }
 
-func (t *workerTable) update(id string, slots int, held []heldTask) {
+func (t *workerTable) update(id string, slots int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.m == nil {
 		t.m = map[string]seenWorker{}
 	}
-	t.m[id] = seenWorker{slots: slots, seen: time.Now(), held: held}
+	t.m[id] = seenWorker{slots: slots, seen: time.Now()}
 }
 
-// remove forgets worker id, returning the tasks it held.
-func (t *workerTable) remove(id string) []heldTask {
+func (t *workerTable) remove(id string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	held := t.m[id].held
 	delete(t.m, id)
-	return held
 }
 
 // expire forgets the workers not heard from for longer than after, and
-// returns the tasks they held and their ids.
-func (t *workerTable) expire(after time.Duration) (held []heldTask, ids []string) {
+// returns their ids.
+func (t *workerTable) expire(after time.Duration) []string {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	var ids []string
 	for id, w := range t.m {
 		if time.Since(w.seen) > after {
-			held = append(held, w.held...)
 			ids = append(ids, id)
 			delete(t.m, id)
 		}
 	}
-	return held, ids
+	return ids
 }
 
 // slots sums the slots of the workers heard from within statusTTL.

@@ -271,7 +271,7 @@ type task struct {
 	lent   atomic.Bool
 	begun  bool      // it has taken its slot and runs, under w.mu
 	since  time.Time // when it came to this worker
-	listed bool      // it is in the status entry written last, under w.mu
+	told   bool      // its client has a held notice for its latest delivery, under w.mu
 }
 
 // start registers msg and hands it to a goroutine of its own.
@@ -311,18 +311,22 @@ func (w *worker) start(msg *nats.Msg) {
 		// Redelivered to the worker already running it (its keepalives
 		// came late): go on, answering for the latest delivery.
 		tk.msg = msg
-		tk.listed = false // under its new acknowledgement subject
+		tk.told = w.tellSoon(t)
 		w.mu.Unlock()
-		w.tellHeld(t, msg)
+		if tk.told {
+			w.tellHeld(t, msg)
+		}
 		return
 	}
-	tk := &task{w: w, msg: msg, t: t, key: key, since: time.Now()}
+	tk := &task{w: w, msg: msg, t: t, key: key, since: time.Now(), told: w.tellSoon(t)}
 	tk.ctx, tk.cancel = context.WithCancelCause(context.Background())
 	w.running[key] = tk
 	w.tasks.Add(1) // under mu: run's Wait comes after stopping is set
 	w.slots.promise()
 	w.mu.Unlock()
-	w.tellHeld(t, msg)
+	if tk.told {
+		w.tellHeld(t, msg)
+	}
 	go tk.run()
 }
 
@@ -330,17 +334,20 @@ func (w *worker) start(msg *nats.Msg) {
 // and which subject acknowledges its message, so that the client can put
 // it back in the queue at once should this worker die (see lost.go). The
 // notice goes before the answer, on the same subject, so it arrives first.
-//
-// Tasks of one item that take under heldQuick on average go without: a
-// notice is a message more per task, some 10% of a tiny task's cost, and
-// the few such tasks a dead worker held wait out the AckWait as before.
-// A Map's chunks, sized to take milliseconds, always have one.
+// It is best effort: a client that misses it waits out the AckWait.
 func (w *worker) tellHeld(t *taskMsg, msg *nats.Msg) {
-	if d := time.Duration(w.taskTime.Load()); len(t.Args) <= 1 && d >= 0 && d < heldQuick {
-		return
-	}
 	r := resultMsg{ID: t.ID, Worker: w.id, Held: msg.Reply}
-	_ = w.b.nc.Publish(t.Reply, r.append(make([]byte, 0, r.size()))) // best effort, as the status entry
+	_ = w.b.nc.Publish(t.Reply, r.append(make([]byte, 0, r.size())))
+}
+
+// tellSoon reports whether t's client gets its held notice as the task
+// arrives. Tasks of one item that take under heldQuick on average get it
+// only once held for heldLate (see tellLate): a notice is a message more
+// per task, some 10% of a tiny task's cost. A Map's chunks, sized to take
+// milliseconds, always get it at once.
+func (w *worker) tellSoon(t *taskMsg) bool {
+	d := time.Duration(w.taskTime.Load())
+	return len(t.Args) > 1 || d < 0 || d >= heldQuick
 }
 
 // message returns the task's latest delivery.
@@ -446,8 +453,8 @@ func (w *worker) dropOrphans() {
 	w.clients.prune()
 }
 
-// heldQuick is the average run time under which a task of one item goes
-// without a held notice (see tellHeld).
+// heldQuick is the average run time under which a task of one item gets
+// its held notice late (see tellSoon).
 const heldQuick = time.Millisecond
 
 // ahead returns how many tasks to hold beyond the idle slots: while tasks
@@ -702,13 +709,11 @@ func (w *worker) keepalive(ctx context.Context) {
 	}
 }
 
-// heartbeat writes the worker's status every statusEvery, and sooner
-// when it has held a task for statusSoon that its entry does not list yet,
-// so that clients learn of the task in time to put it back in the queue
-// should this worker die (see lost.go). Tasks quicker than that are never
-// listed and cost no writes.
+// heartbeat writes the worker's status every statusEvery, and every
+// heldLate sends the held notices of quick tasks that have turned out to
+// take a while (see tellSoon).
 func (w *worker) heartbeat(ctx context.Context) {
-	tick := time.NewTicker(statusSoon)
+	tick := time.NewTicker(heldLate)
 	defer tick.Stop()
 	last := time.Now()
 	for {
@@ -717,7 +722,8 @@ func (w *worker) heartbeat(ctx context.Context) {
 			return
 		case <-tick.C:
 		}
-		if time.Since(last) < statusEvery && !w.unlisted() {
+		w.tellLate()
+		if time.Since(last) < statusEvery {
 			continue
 		}
 		last = time.Now()
@@ -728,45 +734,46 @@ func (w *worker) heartbeat(ctx context.Context) {
 	}
 }
 
-// statusSoon is how long a task may be in hand before the worker's status
-// lists it.
-const statusSoon = 100 * time.Millisecond
+// heldLate is how long a task may be in hand before its client has its
+// held notice.
+const heldLate = 100 * time.Millisecond
 
-// unlisted reports whether the worker has held a task for statusSoon that
-// its status entry does not list.
-func (w *worker) unlisted() bool {
+// tellLate sends the held notices of the tasks held for heldLate whose
+// clients have none yet.
+func (w *worker) tellLate() {
+	type notice struct {
+		t   *taskMsg
+		msg *nats.Msg
+	}
+	var late []notice
 	w.mu.Lock()
-	defer w.mu.Unlock()
 	for _, tk := range w.running {
-		if !tk.listed && time.Since(tk.since) >= statusSoon {
-			return true
+		if !tk.told && time.Since(tk.since) >= heldLate {
+			tk.told = true
+			late = append(late, notice{tk.t, tk.msg})
 		}
 	}
-	return false
+	w.mu.Unlock()
+	for _, n := range late {
+		w.tellHeld(n.t, n.msg)
+	}
 }
 
 func (w *worker) putStatus(ctx context.Context) error {
 	w.mu.Lock()
-	held := make([]heldTask, 0, len(w.running))
-	for _, tk := range w.running {
-		held = append(held, heldTask{Reply: tk.t.Reply, ID: tk.t.ID, Ack: tk.msg.Reply})
-		tk.listed = true
-	}
+	running := len(w.running)
 	w.mu.Unlock()
-	s := statusEntry{
-		WorkerStatus: WorkerStatus{
-			ID:      w.id,
-			Host:    w.host,
-			PID:     os.Getpid(),
-			Slots:   w.nslots,
-			Running: len(held),
-			Done:    w.done.Load(),
-			Failed:  w.failed.Load(),
-			Fetched: w.b.fetched.Load(),
-			Started: w.started,
-			Updated: time.Now(),
-		},
-		Held: held,
+	s := WorkerStatus{
+		ID:      w.id,
+		Host:    w.host,
+		PID:     os.Getpid(),
+		Slots:   w.nslots,
+		Running: running,
+		Done:    w.done.Load(),
+		Failed:  w.failed.Load(),
+		Fetched: w.b.fetched.Load(),
+		Started: w.started,
+		Updated: time.Now(),
 	}
 	data, err := json.Marshal(s)
 	if err != nil {
