@@ -4,12 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"os"
-	"strings"
 	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 )
 
 // A task whose client is gone has nobody to answer: a driver killed in
@@ -115,30 +113,7 @@ func (t *clientTable) prune() {
 // watchClients keeps t current, reading the client bucket once and then
 // following its changes; the returned subscription ends it.
 func (b *backend) watchClients(ctx context.Context, t *clientTable) (*nats.Subscription, error) {
-	prefix := "$KV." + clientBucket + "."
-	sub, err := b.nc.Subscribe(prefix+">", func(m *nats.Msg) {
-		op := m.Header.Get("KV-Operation")
-		t.update(strings.TrimPrefix(m.Subject, prefix), op == "DEL" || op == "PURGE")
-	})
-	if err != nil {
-		return nil, err
-	}
-	w, err := b.clients.WatchAll(ctx, jetstream.IgnoreDeletes(), jetstream.MetaOnly())
-	if err != nil {
-		_ = sub.Unsubscribe()
-		return nil, err
-	}
-	defer func() { _ = w.Stop() }()
-	for {
-		select {
-		case e := <-w.Updates():
-			if e == nil { // the end of the current values
-				return sub, nil
-			}
-			t.update(e.Key(), false)
-		case <-ctx.Done():
-			_ = sub.Unsubscribe()
-			return nil, ctx.Err()
-		}
-	}
+	return b.follow(ctx, b.clients, clientBucket,
+		func(key string, _ []byte) { t.update(key, false) },
+		func(key string) { t.update(key, true) })
 }

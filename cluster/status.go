@@ -10,7 +10,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
 )
 
@@ -111,30 +110,16 @@ func (b *backend) readWorkers(ctx context.Context) ([]WorkerStatus, error) {
 // watchWorkers keeps b.workers current: it reads the status bucket once
 // and then follows the workers' heartbeats as they are stored.
 func (b *backend) watchWorkers(ctx context.Context) error {
-	prefix := "$KV." + statusBucket + "."
-	sub, err := b.nc.Subscribe(prefix+">", func(m *nats.Msg) {
-		id := strings.TrimPrefix(m.Subject, prefix)
-		switch m.Header.Get("KV-Operation") {
-		case "DEL", "PURGE": // the worker stopped, and put its tasks back itself
-			b.workers.remove(id)
-			return
-		}
+	sub, err := b.follow(ctx, b.kv, statusBucket, func(id string, value []byte) {
 		var s WorkerStatus
-		if json.Unmarshal(m.Data, &s) == nil {
+		if json.Unmarshal(value, &s) == nil {
 			b.workers.update(id, s.Slots)
 		}
-	})
+	}, b.workers.remove) // a worker that deletes its entry put its tasks back itself
 	if err != nil {
 		return fmt.Errorf("cluster: following worker status: %w", err)
 	}
 	b.statusSub = sub
-	ws, err := b.readWorkers(ctx)
-	if err != nil {
-		return err
-	}
-	for _, s := range ws {
-		b.workers.update(s.ID, s.Slots)
-	}
 	return nil
 }
 
