@@ -133,17 +133,24 @@ func TestLostWorkerBudget(t *testing.T) {
 // task counts.
 func waitQueue(t *testing.T, c *cluster.Cluster, ok func(queued, running int) bool) {
 	t.Helper()
+	waitStatus(t, c.Client, "queue", func(s cluster.Status) bool { return ok(s.Queued, s.Running) })
+}
+
+// waitStatus waits up to 10s until ok holds for cl's view of the cluster;
+// what names what it waits for, in the failure.
+func waitStatus(t *testing.T, cl *cluster.Client, what string, ok func(cluster.Status) bool) {
+	t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		s, err := c.Status(ctxFor(t, 10*time.Second))
+		s, err := cl.Status(ctxFor(t, 10*time.Second))
 		if err != nil {
 			t.Fatal(err)
 		}
-		if ok(s.Queued, s.Running) {
+		if ok(s) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("queue after 10s: %d queued, %d running", s.Queued, s.Running)
+			t.Fatalf("%s after 10s: %d queued, %d running, workers %+v", what, s.Queued, s.Running, s.Workers)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

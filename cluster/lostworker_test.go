@@ -3,6 +3,7 @@ package cluster_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -20,20 +21,9 @@ import (
 // a running task, as it does at its next write (every second).
 func waitHolding(t *testing.T, cl *cluster.Client, pid int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		st, err := cl.Status(ctxFor(t, 10*time.Second))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if slices.ContainsFunc(st.Workers, func(s cluster.WorkerStatus) bool { return s.PID == pid && s.Running > 0 }) {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no worker of process %d lists a running task after 10s: %+v", pid, st.Workers)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	waitStatus(t, cl, fmt.Sprintf("a running task on the worker of process %d", pid), func(s cluster.Status) bool {
+		return slices.ContainsFunc(s.Workers, func(w cluster.WorkerStatus) bool { return w.PID == pid && w.Running > 0 })
+	})
 }
 
 // TestKilledWorkerTaskBackAtOnce kills a worker process of Start once its
