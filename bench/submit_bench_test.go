@@ -12,7 +12,9 @@ import (
 )
 
 // BenchmarkSubmitGet submits 1,000,000 tiny tasks (x+1), then collects every
-// result: the cost of one future, or of whatever stands for one.
+// result: the cost of one future, or of whatever stands for one. Each row
+// runs one round untimed first (loopPerItem): benchtable runs few
+// iterations, and the first round also pays for growing the heap.
 func BenchmarkSubmitGet(b *testing.B) {
 	const n = 1_000_000
 	ctx := context.Background()
@@ -22,8 +24,7 @@ func BenchmarkSubmitGet(b *testing.B) {
 		pool := shoal.NewPool()
 		defer pool.Close()
 		futs := make([]*shoal.Future[int], n)
-		a := startAllocs()
-		for b.Loop() {
+		loopPerItem(b, n, "task", func() {
 			for i := range futs {
 				futs[i] = shoal.Submit(ctx, pool, incFn, i)
 			}
@@ -32,8 +33,7 @@ func BenchmarkSubmitGet(b *testing.B) {
 					b.Fatalf("task %d: got %d, %v", i, v, err)
 				}
 			}
-		}
-		reportPerItem(b, n, a, "task")
+		})
 	})
 
 	b.Run("pond", func(b *testing.B) {
@@ -41,8 +41,7 @@ func BenchmarkSubmitGet(b *testing.B) {
 		pool := pond.NewResultPool[int](procs)
 		defer pool.StopAndWait()
 		tasks := make([]pond.ResultTask[int], n)
-		a := startAllocs()
-		for b.Loop() {
+		loopPerItem(b, n, "task", func() {
 			for i := range tasks {
 				tasks[i] = pool.Submit(func() int {
 					r, _ := incFn(ctx, i)
@@ -54,8 +53,7 @@ func BenchmarkSubmitGet(b *testing.B) {
 					b.Fatalf("task %d: got %d, %v", i, v, err)
 				}
 			}
-		}
-		reportPerItem(b, n, a, "task")
+		})
 	})
 
 	// errgroup has no futures: each task writes its slot of a results
@@ -63,8 +61,7 @@ func BenchmarkSubmitGet(b *testing.B) {
 	b.Run("errgroup", func(b *testing.B) {
 		b.ReportAllocs()
 		res := make([]int, n)
-		a := startAllocs()
-		for b.Loop() {
+		loopPerItem(b, n, "task", func() {
 			var g errgroup.Group
 			g.SetLimit(procs)
 			for i := range res {
@@ -77,8 +74,7 @@ func BenchmarkSubmitGet(b *testing.B) {
 				b.Fatal(err)
 			}
 			checkInc(b, res)
-		}
-		reportPerItem(b, n, a, "task")
+		})
 	})
 
 	// ants has no futures either: a results slice and a WaitGroup.
@@ -90,8 +86,7 @@ func BenchmarkSubmitGet(b *testing.B) {
 		}
 		defer pool.Release()
 		res := make([]int, n)
-		a := startAllocs()
-		for b.Loop() {
+		loopPerItem(b, n, "task", func() {
 			var wg sync.WaitGroup
 			wg.Add(n)
 			for i := range res {
@@ -104,8 +99,7 @@ func BenchmarkSubmitGet(b *testing.B) {
 			}
 			wg.Wait()
 			checkInc(b, res)
-		}
-		reportPerItem(b, n, a, "task")
+		})
 	})
 
 	// The floor under any future-per-task design: allocate one object per
@@ -115,13 +109,11 @@ func BenchmarkSubmitGet(b *testing.B) {
 	b.Run("floor-alloc", func(b *testing.B) {
 		b.ReportAllocs()
 		objs := make([]*object80, n)
-		a := startAllocs()
-		for b.Loop() {
+		loopPerItem(b, n, "task", func() {
 			for i := range objs {
 				objs[i] = &object80{ctx: ctx, n: i}
 			}
-		}
-		reportPerItem(b, n, a, "task")
+		})
 	})
 }
 

@@ -115,6 +115,20 @@ func startAllocs() allocCounter { return allocCounter{start: mallocs()} }
 
 func (a allocCounter) since() uint64 { return mallocs() - a.start }
 
+// loopPerItem times round with b.Loop and reports it per item, as
+// reportPerItem does, after one untimed round: by then the heap has grown to
+// the size the rounds need and a pool's goroutines have run, so a benchmark
+// of a few long iterations measures rounds, not the process warming up.
+func loopPerItem(b *testing.B, items int, unit string, round func()) {
+	b.Helper()
+	round()
+	a := startAllocs()
+	for b.Loop() {
+		round()
+	}
+	reportPerItem(b, items, a, unit)
+}
+
 // reportPerItem reports ns/item and allocs/item for a benchmark whose every
 // op processed items items. It must be called right after the b.Loop loop.
 func reportPerItem(b *testing.B, items int, a allocCounter, unit string) {

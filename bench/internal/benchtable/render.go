@@ -380,7 +380,9 @@ func submitGet(s *Set) section {
 			c.bytes(n, 1/tasks), ratio})
 	}
 	body := "`BenchmarkSubmitGet`: 1,000,000 tiny tasks (`x+1`) submitted, then every result collected: " +
-		"the cost of a future (or of what stands for one). Pools are made once, outside the timed loop. " +
+		"the cost of a future (or of what stands for one). Pools are made once, and every row runs one round of the million tasks " +
+		"before the timed ones, outside the timed loop: the command times only 2 rounds, " +
+		"and a process's first round also pays for growing its heap. " +
 		"The floor row only allocates one object per task the size of a shoal `task[int, int]` (80 bytes, " +
 		"with pointers) and keeps them all, as the benchmark keeps its million futures: " +
 		"the allocation and garbage-collection cost under any design with a future per task, " +
