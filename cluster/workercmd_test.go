@@ -23,6 +23,7 @@ import (
 func init() {
 	shoal.Register(sleepPID, shoal.Name("sleepPID"))
 	shoal.Register(innerBar, shoal.Name("innerBar"))
+	shoal.Register(markedSleep, shoal.Name("markedSleep"))
 }
 
 // sleepPID sleeps d unless its context ends first, and returns the pid of
@@ -34,6 +35,22 @@ func sleepPID(ctx context.Context, d time.Duration) (int, error) {
 	case <-ctx.Done():
 		return 0, ctx.Err()
 	}
+}
+
+// markedArg is the argument of markedSleep.
+type markedArg struct {
+	Dir string
+	D   time.Duration
+}
+
+// markedSleep writes the file started in a.Dir, then sleeps as sleepPID
+// does: once the file is there, the task holds a slot and runs. (A task
+// counted running in Status may still be on its way to its slot.)
+func markedSleep(ctx context.Context, a markedArg) (int, error) {
+	if err := os.WriteFile(filepath.Join(a.Dir, "started"), nil, 0o644); err != nil {
+		return 0, err
+	}
+	return sleepPID(ctx, a.D)
 }
 
 // innerBar runs a Map of n items with a progress bar "inner" on a pool of
@@ -178,8 +195,9 @@ func TestWorkerCommand(t *testing.T) {
 	}
 
 	// SIGTERM while a task runs: it finishes, then the worker exits 0.
-	f := shoal.Submit(ctx, c, sleepPID, 1500*time.Millisecond)
-	waitQueue(t, c, func(queued, running int) bool { return running == 2 })
+	dir := t.TempDir()
+	f := shoal.Submit(ctx, c, markedSleep, markedArg{dir, 1500 * time.Millisecond})
+	waitFile(t, filepath.Join(dir, "started"), 10*time.Second)
 	begin := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -227,8 +245,9 @@ func TestWorkerCommandGraceExpires(t *testing.T) {
 	}
 	w := startWorkerCmd(t, cmd)
 	waitJoined(t, c.Client, w)
-	f := shoal.Submit(ctx, c, sleepPID, 2*time.Second)
-	waitQueue(t, c, func(queued, running int) bool { return running == 2 })
+	dir := t.TempDir()
+	f := shoal.Submit(ctx, c, markedSleep, markedArg{dir, 2 * time.Second})
+	waitFile(t, filepath.Join(dir, "started"), 10*time.Second)
 	begin := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
