@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -20,8 +22,12 @@ func init() {
 // say prints s on standard output.
 func say(_ context.Context, s string) (int, error) { return fmt.Println(s) }
 
-// stuck ignores its context for a minute.
-func stuck(context.Context, int) (int, error) {
+// stuck writes the file started in dir, then ignores its context for a
+// minute.
+func stuck(_ context.Context, dir string) (int, error) {
+	if err := os.WriteFile(filepath.Join(dir, "started"), nil, 0o644); err != nil {
+		return 0, err
+	}
 	time.Sleep(time.Minute)
 	return 0, nil
 }
@@ -70,8 +76,9 @@ func TestCloseKillsStuckWorker(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := shoal.Submit(ctx, c, stuck, 0)
-	waitQueue(t, c, func(queued, running int) bool { return running == 1 })
+	dir := t.TempDir()
+	f := shoal.Submit(ctx, c, stuck, dir)
+	waitFile(t, filepath.Join(dir, "started"), 10*time.Second) // running, not only delivered
 	pid := c.PIDs()[0]
 	begin := time.Now()
 	if err := c.Close(); err != nil {
