@@ -1,5 +1,6 @@
 # The targets a contributor needs. `make verify` is what to run before
-# pushing; CI runs .ci/run (go vet and the race-enabled tests).
+# pushing; CI runs .ci/run (go vet and the race-enabled tests, of this
+# module and of bench/).
 
 GOLANGCI_LINT := go run github.com/golangci/golangci-lint/v2/cmd/golangci-lint@v2.15.0
 
@@ -18,7 +19,7 @@ bench:
 	cd bench && go run ./cmd/benchtable -o ../BENCHMARKS.md
 
 verify: lint test
-	cd bench && go vet ./... && go test -run '^$$' -bench . -benchtime=1x ./...
+	cd bench && go vet ./... && go test -race ./... && go test -run '^$$' -bench . -benchtime=1x ./...
 
 demo:
 	go run ./cmd/shoal demo

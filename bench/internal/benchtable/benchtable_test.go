@@ -25,6 +25,7 @@ BenchmarkNestedSharedPool/shoal-map-2 	       1	 105321055 ns/op	         0 dead
 BenchmarkNestedSharedPool/pond-2 	       1	10001440644 ns/op	         1.000 deadlock	     10001 probe-ms
 --- BENCH: BenchmarkNestedSharedPool/pond-2
     nested_bench_test.go:269: pond: no result after 10s: killed
+BenchmarkCPUBound/shoal-2         	      10	 112394385 ns/op	        95.05 busy-%	         4.825 end-idle-%	         0.1250 other-%	         1.004 item-ratio	 212847504 seq-ns/op	         1.894 speedup	    2656 B/op	      22 allocs/op
 BenchmarkCPUBound/shoal-vs-errgroup-2 	      10	 125352258 ns/op	         0.9450 errgroup/shoal
 BenchmarkStream/shoal-2          	       3	 563939723 ns/op	         0.001859 allocs/item	        56.39 ns/item	         2.908 peak-heap-MB	  952984 B/op	   18592 allocs/op
 BenchmarkProgress/plain
@@ -40,7 +41,7 @@ func TestParse(t *testing.T) {
 	if got, want := o.Header["cpu"], "Test CPU @ 2.50GHz"; got != want {
 		t.Errorf("cpu = %q, want %q", got, want)
 	}
-	if got, want := len(o.Runs), 13; got != want {
+	if got, want := len(o.Runs), 14; got != want {
 		t.Fatalf("got %d runs, want %d", got, want)
 	}
 	r := o.Runs[0]
@@ -107,6 +108,8 @@ func TestRender(t *testing.T) {
 		"**deadlock** (timed out after 10s, killed)",
 		"completed in 81.3 ms",
 		"errgroup takes 0.945× shoal's time",
+		"| **shoal** | 95.0% | 4.83% | 0.125% | 1.00× |",
+		"The speedup is 2 × busy ÷ that ratio",
 		"keeps the [notes written by hand](#notes-written-by-hand)",
 		"| shoal peak heap < 64 MB | 2.91 MiB | ✅ met |",
 		"| Progress costs ≤ 5% (plain mode) | 1.17× | ❌ missed |",

@@ -427,6 +427,7 @@ func cpuBound(s *Set, procs int) section {
 			"alternating which goes first), free of the drift in the sequential times the speedups divide by: " +
 			fmt.Sprintf("errgroup takes %s× shoal's time (runs within ±%.0f%%).\n", num(st.Median), 100*st.Spread)
 	}
+	body += cpuAccount(s, procs)
 	sp, ok := s.Median("CPUBound/shoal", "speedup")
 	return section{
 		Title: "CPU-bound map of 8 long items",
@@ -437,6 +438,37 @@ func cpuBound(s *Set, procs int) section {
 				num(sp)+"×", sp >= want, ok),
 		},
 	}
+}
+
+// cpuAccount says where the CPU-bound maps' time went, from the figures
+// each row's items recorded (bench's mapAccount), or nothing if no row has
+// them.
+func cpuAccount(s *Set, procs int) string {
+	c := cells{s}
+	rows := [][]string{}
+	for _, r := range []struct{ name, label string }{
+		{"shoal", "**shoal**"},
+		{"conc", "conc"},
+		{"errgroup", "errgroup"},
+	} {
+		n := "CPUBound/" + r.name
+		if _, ok := s.Median(n, "busy-%"); !ok {
+			continue
+		}
+		rows = append(rows, []string{r.label, c.plain(n, "busy-%", 1) + "%", c.plain(n, "end-idle-%", 1) + "%",
+			c.plain(n, "other-%", 1) + "%", c.plain(n, "item-ratio", 1) + "×"})
+	}
+	if len(rows) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("\nWhere the maps' time went, from the times each item recorded (medians of the runs): "+
+		"the share of the %d cores' time spent running items; the share left idle after a core's last item, "+
+		"while another core still ran one; the rest (dispatching the first items, the gaps between "+
+		"one item and the next on a core, returning from the map), which is all that a scheduler adds; "+
+		"and how long an item took in the map against the same item in the sequential loop of the same iterations. "+
+		"The speedup is %d × busy ÷ that ratio: with 8 items that take the same work, "+
+		"the cores are idle at the end when the items' times differ.\n\n", procs, procs) +
+		table([]string{"", "busy running items", "idle after the last item", "other", "item time, in the map ÷ alone"}, rows)
 }
 
 func nestedSection(s *Set, procs int) section {
