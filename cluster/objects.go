@@ -198,8 +198,9 @@ func (b *backend) getObject(ctx context.Context, name string) ([]byte, error) {
 	case info.Size == 0:
 		return []byte{}, nil
 	}
-	cons, err := b.js.OrderedConsumer(ctx, "OBJ_"+objectBucket, jetstream.OrderedConsumerConfig{
-		FilterSubjects: []string{"$O." + objectBucket + ".C." + info.NUID},
+	cons, err := b.js.OrderedConsumer(ctx, objectStream, jetstream.OrderedConsumerConfig{
+		FilterSubjects:    []string{"$O." + objectBucket + ".C." + info.NUID},
+		InactiveThreshold: fetchInactive,
 	})
 	if err != nil {
 		return nil, err
@@ -208,6 +209,7 @@ func (b *backend) getObject(ctx context.Context, name string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer b.dropConsumer(cons)
 	defer it.Stop()
 	var buf []byte
 	for range info.Chunks {
@@ -246,11 +248,34 @@ func alignedBuffer(first []byte, size int) []byte {
 // objectReadAhead is how many chunks getObject asks for at a time.
 const objectReadAhead = 16
 
+// objectStream is the stream that holds the object store's chunks.
+const objectStream = "OBJ_" + objectBucket
+
+// fetchInactive is how long the server keeps the consumer of a fetch that
+// went silent: a process that died in the middle of one. A fetch that
+// ends deletes its consumer itself (dropConsumer).
+const fetchInactive = 30 * time.Second
+
+// dropConsumer deletes the consumer of a fetch that has ended. The server
+// keeps an idle consumer for its InactiveThreshold, and a stream takes at
+// most 1,000 consumers by default (nats-server 2.11 on): without this, a
+// cluster whose processes fetch more than that many values within the
+// threshold fails the next fetch with "maximum consumers limit reached".
+func (b *backend) dropConsumer(cons jetstream.Consumer) {
+	info := cons.CachedInfo()
+	if info == nil {
+		return // never created
+	}
+	ctx, cancel := b.opContext(statusDeadline)
+	defer cancel()
+	_ = b.js.DeleteConsumer(ctx, objectStream, info.Name) // else it expires after fetchInactive
+}
+
 // purgeChunks removes the chunks of an object that failed to store.
 func (b *backend) purgeChunks(subject string) {
 	ctx, cancel := b.opContext(10 * time.Second)
 	defer cancel()
-	if s, err := b.js.Stream(ctx, "OBJ_"+objectBucket); err == nil {
+	if s, err := b.js.Stream(ctx, objectStream); err == nil {
 		_ = s.Purge(ctx, jetstream.WithPurgeSubject(subject))
 	}
 }

@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/shoal-go/shoal"
 	"github.com/shoal-go/shoal/cluster"
@@ -101,5 +103,58 @@ func TestCorruptObjectMeta(t *testing.T) {
 	// The worker goes on.
 	if got, err := shoal.Submit(ctx, cl, square, 3).Get(ctx); err != nil || got != 9 {
 		t.Fatalf("square(3) after corrupt objects = %d, %v", got, err)
+	}
+}
+
+// Every fetch of a shared value, by a worker or by the client, deletes its
+// consumer once done. The server keeps an idle consumer for minutes and
+// takes at most 1,000 on a stream, so a cluster that fetched more values
+// than that within minutes failed every fetch after ("maximum consumers
+// limit reached").
+func TestFetchLeavesNoConsumer(t *testing.T) {
+	w := serveOne(t)
+	ctx := ctxFor(t, 30*time.Second)
+	nc, err := nats.Connect(w.url, nats.Token(w.token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer nc.Close()
+	js, err := jetstream.New(nc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	consumers := func() int {
+		t.Helper()
+		s, err := js.Stream(ctx, "OBJ_SHOAL_OBJECTS")
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := s.Info(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return info.State.Consumers
+	}
+	b := cluster.Backend(w.cl)
+	const n = 10
+	for i := range n {
+		v := []float64{float64(i), 1}
+		r, err := shoal.Put(ctx, w.cl, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := shoal.Submit(ctx, w.cl, sumRef, r).Get(ctx); err != nil || got != float64(i+1) {
+			t.Fatalf("sumRef of value %d = %v, %v; want %d", i, got, err, i+1)
+		}
+		id, err := b.Put(ctx, fmt.Appendf(nil, "raw value %d", i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if data, err := b.Fetch(ctx, id); err != nil || string(data) != fmt.Sprintf("raw value %d", i) {
+			t.Fatalf("Fetch of raw value %d = %q, %v", i, data, err)
+		}
+	}
+	if got := consumers(); got != 0 {
+		t.Errorf("after %d fetches by the worker and %d by the client, the object stream has %d consumers; want 0", n, n, got)
 	}
 }
