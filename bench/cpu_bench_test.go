@@ -58,7 +58,6 @@ func BenchmarkCPUBound(b *testing.B) {
 		}
 		keep(out[0])
 	}
-
 	runConc := func() {
 		out := iter.Map(seeds, func(s *int) float64 {
 			v, _ := work(ctx, *s)
@@ -66,6 +65,7 @@ func BenchmarkCPUBound(b *testing.B) {
 		})
 		keep(out[0])
 	}
+
 	// accounted reports the speedup of par over the sequential loop, as
 	// reportSpeedup does, and where par's time went: its items and the
 	// sequential loop's record their times on the account's clocks.
