@@ -64,7 +64,7 @@ func serveOne(t *testing.T, opts ...cluster.Option) oneWorker {
 	go func() {
 		served <- cluster.Serve(ctx, url, append([]cluster.Option{cluster.Token(token), cluster.Slots(1)}, opts...)...)
 	}()
-	cl, err := cluster.Connect(ctxFor(t, 10*time.Second), url, cluster.Token(token))
+	cl, err := cluster.Connect(ctxFor(t, 30*time.Second), url, cluster.Token(token))
 	if err != nil {
 		cancel()
 		<-served
