@@ -48,7 +48,8 @@ func nestFail(ctx context.Context, n int) (int, error) {
 type oneWorker struct {
 	cl         *cluster.Client
 	url, token string
-	sent       func() uint64 // how many tasks went through the queue so far
+	js         jetstream.JetStream // on a connection of the test's own
+	sent       func() uint64       // how many tasks went through the queue so far
 }
 
 // serveOne runs one worker of one slot in this process on a server of its
@@ -97,7 +98,7 @@ func serveOne(t *testing.T, opts ...cluster.Option) oneWorker {
 		}
 		return s.CachedInfo().State.LastSeq
 	}
-	return oneWorker{cl: cl, url: url, token: token, sent: sent}
+	return oneWorker{cl: cl, url: url, token: token, js: js, sent: sent}
 }
 
 // On a worker whose one slot its task holds, nested maps run in the

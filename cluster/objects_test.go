@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/nats-io/nats.go"
-	"github.com/nats-io/nats.go/jetstream"
 
 	"github.com/shoal-go/shoal"
 	"github.com/shoal-go/shoal/cluster"
@@ -114,18 +113,9 @@ func TestCorruptObjectMeta(t *testing.T) {
 func TestFetchLeavesNoConsumer(t *testing.T) {
 	w := serveOne(t)
 	ctx := ctxFor(t, 30*time.Second)
-	nc, err := nats.Connect(w.url, nats.Token(w.token))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer nc.Close()
-	js, err := jetstream.New(nc)
-	if err != nil {
-		t.Fatal(err)
-	}
 	consumers := func() int {
 		t.Helper()
-		s, err := js.Stream(ctx, "OBJ_SHOAL_OBJECTS")
+		s, err := w.js.Stream(ctx, "OBJ_SHOAL_OBJECTS")
 		if err != nil {
 			t.Fatal(err)
 		}
