@@ -81,7 +81,7 @@ func TestClosedClientTasksDropped(t *testing.T) {
 	}
 	dir := orphanDirs(t)
 	running, queued := orphanTasks(ctx, cl, dir)
-	waitFile(t, filepath.Join(dir, "run", "started"), 10*time.Second)
+	waitStarted(t, filepath.Join(dir, "run"))
 	waitQueue(t, c, func(q, r int) bool { return q+r == 5 })
 	if err := cl.Close(); err != nil {
 		t.Fatal(err)
@@ -119,7 +119,7 @@ func TestKilledClientTasksDropped(t *testing.T) {
 	if line, err := bufio.NewReader(out).ReadString('\n'); line != "submitted\n" {
 		t.Fatalf("client process: %q, %v", line, err)
 	}
-	waitFile(t, filepath.Join(dir, "run", "started"), 10*time.Second)
+	waitStarted(t, filepath.Join(dir, "run"))
 	waitQueue(t, c, func(q, r int) bool { return q+r == 5 })
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)

@@ -43,10 +43,23 @@ func blockUntilReleased(ctx context.Context, dir string) (int, error) {
 	}
 }
 
-// waitForCancel creates dir/started, waits for its context to end, and
-// then creates dir/cancelled.
+// markStarted creates dir/started: a task that calls it first tells a test
+// that it runs, which Status cannot (it counts a task running once it is
+// delivered, before it has a slot). waitStarted waits for the file.
+func markStarted(dir string) error {
+	return os.WriteFile(filepath.Join(dir, "started"), nil, 0o644)
+}
+
+// waitStarted waits up to 10s for the task given dir to call markStarted.
+func waitStarted(t *testing.T, dir string) {
+	t.Helper()
+	waitFile(t, filepath.Join(dir, "started"), 10*time.Second)
+}
+
+// waitForCancel marks itself started in dir, waits for its context to
+// end, and then creates dir/cancelled.
 func waitForCancel(ctx context.Context, dir string) (int, error) {
-	if err := os.WriteFile(filepath.Join(dir, "started"), nil, 0o644); err != nil {
+	if err := markStarted(dir); err != nil {
 		return 0, err
 	}
 	<-ctx.Done()
@@ -165,7 +178,7 @@ func TestCancelRunningTask(t *testing.T) {
 	dir := t.TempDir()
 	tctx, cancel := context.WithCancel(ctx)
 	f := shoal.Submit(tctx, c, waitForCancel, dir)
-	waitFile(t, filepath.Join(dir, "started"), 10*time.Second)
+	waitStarted(t, dir)
 
 	// More tasks wait behind it: some fetched ahead by the worker, the
 	// rest still in the queue. Cancelled, none of them runs and the queue
@@ -211,7 +224,7 @@ func TestFutureCancel(t *testing.T) {
 	ctx := ctxFor(t, 20*time.Second)
 	running, queued := t.TempDir(), t.TempDir()
 	fr := shoal.Submit(context.Background(), c, waitForCancel, running)
-	waitFile(t, filepath.Join(running, "started"), 10*time.Second)
+	waitStarted(t, running)
 	fq := shoal.Submit(context.Background(), c, waitForCancel, queued)
 	waitQueue(t, c, func(q, r int) bool { return q+r == 2 })
 

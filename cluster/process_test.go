@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -22,10 +20,10 @@ func init() {
 // say prints s on standard output.
 func say(_ context.Context, s string) (int, error) { return fmt.Println(s) }
 
-// stuck writes the file started in dir, then ignores its context for a
+// stuck marks itself started in dir, then ignores its context for a
 // minute.
 func stuck(_ context.Context, dir string) (int, error) {
-	if err := os.WriteFile(filepath.Join(dir, "started"), nil, 0o644); err != nil {
+	if err := markStarted(dir); err != nil {
 		return 0, err
 	}
 	time.Sleep(time.Minute)
@@ -78,7 +76,7 @@ func TestCloseKillsStuckWorker(t *testing.T) {
 	}
 	dir := t.TempDir()
 	f := shoal.Submit(ctx, c, stuck, dir)
-	waitFile(t, filepath.Join(dir, "started"), 10*time.Second) // running, not only delivered
+	waitStarted(t, dir)
 	pid := c.PIDs()[0]
 	begin := time.Now()
 	if err := c.Close(); err != nil {

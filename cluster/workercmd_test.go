@@ -43,11 +43,10 @@ type markedArg struct {
 	D   time.Duration
 }
 
-// markedSleep writes the file started in a.Dir, then sleeps as sleepPID
-// does: once the file is there, the task holds a slot and runs. (A task
-// counted running in Status may still be on its way to its slot.)
+// markedSleep marks itself started in a.Dir, then sleeps as sleepPID
+// does.
 func markedSleep(ctx context.Context, a markedArg) (int, error) {
-	if err := os.WriteFile(filepath.Join(a.Dir, "started"), nil, 0o644); err != nil {
+	if err := markStarted(a.Dir); err != nil {
 		return 0, err
 	}
 	return sleepPID(ctx, a.D)
@@ -197,7 +196,7 @@ func TestWorkerCommand(t *testing.T) {
 	// SIGTERM while a task runs: it finishes, then the worker exits 0.
 	dir := t.TempDir()
 	f := shoal.Submit(ctx, c, markedSleep, markedArg{dir, 1500 * time.Millisecond})
-	waitFile(t, filepath.Join(dir, "started"), 10*time.Second)
+	waitStarted(t, dir)
 	begin := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
 		t.Fatal(err)
@@ -247,7 +246,7 @@ func TestWorkerCommandGraceExpires(t *testing.T) {
 	waitJoined(t, c.Client, w)
 	dir := t.TempDir()
 	f := shoal.Submit(ctx, c, markedSleep, markedArg{dir, 2 * time.Second})
-	waitFile(t, filepath.Join(dir, "started"), 10*time.Second)
+	waitStarted(t, dir)
 	begin := time.Now()
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
